@@ -1,0 +1,59 @@
+"""The ``corpuslab`` command. Each workflow module adds its commands through ``register(app)``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import typer
+
+from corpuslab import __version__
+from corpuslab.cli import anatomy, clean, leia, models, overlap, report, revert, sample, wiki
+from corpuslab.core.errors import CorpuslabError
+
+app = typer.Typer(
+    name="corpuslab",
+    help="Build, clean, train on and audit language-model training data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+for _module in (sample, clean, overlap, models, anatomy, wiki, leia, revert, report):
+    _module.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"corpuslab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages."),
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+def main() -> None:
+    """Console entry point: user errors become one line on stderr and exit code 2, never a traceback."""
+    try:
+        app()
+    except CorpuslabError as e:
+        typer.secho(f"error: {e}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.secho("interrupted; completed shards are kept, re-run to resume", err=True)
+        sys.exit(130)
+    except BrokenPipeError:  # `corpuslab inspect ... | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""Shard I/O: JSONL (plain, .gz, .zst) and Parquet, streaming both ways, written atomically.
+
+Every writer writes to a temporary name in the same folder and renames on success, so a killed job
+never leaves a half-written shard under the final name. Completion is recorded per shard in
+``<folder>/_complete/<shard>.json`` (DataTrove-style markers: no shared file for concurrent workers
+to race on); :func:`write_manifest` folds the markers into ``manifest.json``.
+"""
+
+from __future__ import annotations
+
+import bz2
+import contextlib
+import glob
+import gzip
+import io
+import json
+import lzma
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpuslab.core.errors import DataError
+from corpuslab.core.records import Record, check_record
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".ndjson", ".jsonl.bz2")
+PARQUET_SUFFIXES = (".parquet",)
+SHARD_SUFFIXES = JSONL_SUFFIXES + PARQUET_SUFFIXES
+TMP_MARK = ".tmp-"
+MARKER_DIR = "_complete"
+OnError = Literal["raise", "skip"]
+
+# Errors that mean "the compressed stream is damaged or cut short".
+_STREAM_ERRORS: tuple[type[BaseException], ...] = (EOFError, zlib.error, OSError, lzma.LZMAError)
+try:  # zstandard raises its own error type
+    import zstandard
+
+    _STREAM_ERRORS = _STREAM_ERRORS + (zstandard.ZstdError,)
+except ImportError:  # pragma: no cover - zstandard is a core dependency
+    zstandard = None  # type: ignore[assignment]
+
+
+def open_read(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open a possibly compressed file for binary streaming reads, by suffix."""
+    p = str(path)
+    try:
+        if p.endswith(".gz"):
+            return gzip.open(p, "rb")  # type: ignore[return-value]
+        if p.endswith(".zst"):
+            fh = open(p, "rb")
+            reader = zstandard.ZstdDecompressor().stream_reader(fh, closefd=True)
+            return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
+        if p.endswith(".bz2"):
+            return bz2.open(p, "rb")  # type: ignore[return-value]
+        if p.endswith(".xz"):
+            return lzma.open(p, "rb")  # type: ignore[return-value]
+        return open(p, "rb")
+    except FileNotFoundError as e:
+        raise DataError(f"{p}: file not found") from e
+    except PermissionError as e:
+        raise DataError(f"{p}: permission denied") from e
+
+
+def _open_write(path: str) -> IO[bytes]:
+    if path.endswith(".gz"):
+        # mtime=0 keeps output byte-identical across runs.
+        return gzip.GzipFile(path, "wb", compresslevel=6, mtime=0)  # type: ignore[return-value]
+    if path.endswith(".zst"):
+        fh = open(path, "wb")
+        return zstandard.ZstdCompressor(level=3).stream_writer(fh, closefd=True)  # type: ignore[return-value]
+    return open(path, "wb")
+
+
+def tmp_name(path: str | os.PathLike[str]) -> str:
+    """Temp name beside ``path`` keeping the suffix, so the compressor choice stays the same."""
+    p = Path(path)
+    return str(p.with_name(f"{TMP_MARK}{os.getpid()}-{p.name}"))
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
+    """Yield a temp path; rename it to ``path`` only if the block finishes without error."""
+    final = str(path)
+    Path(final).parent.mkdir(parents=True, exist_ok=True)
+    tmp = tmp_name(final)
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(tmp)
+        raise
+
+
+def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> None:
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, ensure_ascii=False, indent=2, sort_keys=False, default=str)
+        fh.write("\n")
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError as e:
+        raise DataError(f"{path}: file not found") from e
+    except json.JSONDecodeError as e:
+        raise DataError(f"{path}: invalid JSON at line {e.lineno}: {e.msg}") from e
+
+
+def remove_stale_tmp(folder: str | os.PathLike[str]) -> int:
+    """Delete temp files a killed run left behind; returns how many."""
+    n = 0
+    for p in Path(folder).rglob(f"{TMP_MARK}*"):
+        with contextlib.suppress(FileNotFoundError):
+            p.unlink()
+            n += 1
+    return n
+
+
+def _encode_line(rec: Record) -> bytes:
+    return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+class ShardWriter:
+    """Write records to one shard (JSONL[.gz|.zst] or Parquet), atomically.
+
+    Parquet stores ``metadata`` as a JSON string column so records with different metadata keys never
+    break a file's schema; :func:`iter_records` decodes it back.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], parquet_batch: int = 10_000):
+        self.path = str(path)
+        self.is_parquet = self.path.endswith(".parquet")
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.tmp = tmp_name(self.path)
+        self.count = 0
+        self._rows: list[Record] = []
+        self._parquet_batch = parquet_batch
+        self._pq: pq.ParquetWriter | None = None
+        self._fh: IO[bytes] | None = None if self.is_parquet else _open_write(self.tmp)
+
+    def write(self, rec: Record) -> None:
+        if self.is_parquet:
+            self._rows.append(rec)
+            if len(self._rows) >= self._parquet_batch:
+                self._flush_parquet()
+        else:
+            assert self._fh is not None
+            self._fh.write(_encode_line(rec))
+        self.count += 1
+
+    def write_many(self, recs: Iterable[Record]) -> None:
+        for r in recs:
+            self.write(r)
+
+    def _flush_parquet(self) -> None:
+        if not self._rows:
+            return
+        table = records_to_table(self._rows)
+        if self._pq is None:
+            self._pq = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
+        self._pq.write_table(table)
+        self._rows = []
+
+    def close(self) -> None:
+        if self.is_parquet:
+            self._flush_parquet()
+            if self._pq is None:  # empty shard still gets a valid file
+                pq.write_table(records_to_table([]), self.tmp)
+            else:
+                self._pq.close()
+        else:
+            assert self._fh is not None
+            self._fh.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._fh is not None:
+                self._fh.close()
+            if self._pq is not None:
+                self._pq.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.tmp)
+
+    def __enter__(self) -> ShardWriter:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+_RECORD_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string()), ("metadata", pa.string())])
+
+
+def records_to_table(recs: list[Record]) -> pa.Table:
+    return pa.table(
+        {
+            "id": [r.get("id") for r in recs],
+            "text": [r["text"] for r in recs],
+            "metadata": [json.dumps(r.get("metadata", {}), ensure_ascii=False) for r in recs],
+        },
+        schema=_RECORD_SCHEMA,
+    )
+
+
+def write_records(path: str | os.PathLike[str], recs: Iterable[Record]) -> int:
+    with ShardWriter(path) as w:
+        w.write_many(recs)
+        return w.count
+
+
+def iter_jsonl(
+    path: str | os.PathLike[str],
+    on_error: OnError = "raise",
+    errors: dict[str, int] | None = None,
+    validate: bool = True,
+) -> Iterator[Record]:
+    """Stream records from a JSONL file; bad lines raise (naming file:line) or are counted in ``errors``."""
+    p = str(path)
+    lineno = 0
+    try:
+        with open_read(p) as fh:
+            for lineno, raw in enumerate(fh, 1):  # noqa: B007 - lineno used after the loop on error
+                if not raw.strip():
+                    continue
+                try:
+                    rec = json.loads(raw)
+                    if validate:
+                        check_record(rec, f"{p}:{lineno}")
+                except (json.JSONDecodeError, UnicodeDecodeError, DataError) as e:
+                    if on_error == "raise":
+                        msg = e.args[0] if isinstance(e, DataError) else f"{p}:{lineno}: malformed JSON ({e})"
+                        raise DataError(msg) from e
+                    if errors is not None:
+                        errors["malformed"] = errors.get("malformed", 0) + 1
+                    continue
+                yield rec
+    except _STREAM_ERRORS as e:
+        if isinstance(e, (FileNotFoundError, PermissionError)):
+            raise DataError(f"{p}: {e.strerror}") from e
+        if on_error == "raise":
+            raise DataError(f"{p}: compressed stream is truncated or corrupt after line {lineno} ({e})") from e
+        if errors is not None:
+            errors["truncated_files"] = errors.get("truncated_files", 0) + 1
+
+
+def iter_parquet(path: str | os.PathLike[str], batch_size: int = 4096) -> Iterator[Record]:
+    try:
+        pf = pq.ParquetFile(str(path))
+    except (OSError, pa.ArrowInvalid) as e:
+        raise DataError(f"{path}: not a readable Parquet file ({e})") from e
+    for batch in pf.iter_batches(batch_size=batch_size):
+        yield from table_to_records(batch)
+
+
+def table_to_records(batch: pa.RecordBatch | pa.Table) -> Iterator[Record]:
+    cols = batch.column_names
+    rows = batch.to_pylist()
+    for row in rows:
+        md = row.get("metadata")
+        if isinstance(md, str):
+            row["metadata"] = json.loads(md) if md else {}
+        elif md is None and "metadata" in cols:
+            row["metadata"] = {}
+        if row.get("id") is None:
+            row.pop("id", None)
+        yield row
+
+
+def list_shards(path: str | os.PathLike[str]) -> list[str]:
+    """Shard files under a folder (recursive), a glob, or a single file; sorted, temp files excluded."""
+    p = str(path)
+    if any(ch in p for ch in "*?["):
+        files = sorted(glob.glob(p, recursive=True))
+    elif os.path.isdir(p):
+        files = sorted(str(f) for f in Path(p).rglob("*") if f.is_file())
+    elif os.path.exists(p):
+        files = [p]
+    else:
+        raise DataError(f"{p}: no such file or folder")
+    return [
+        f for f in files
+        if f.endswith(SHARD_SUFFIXES) and TMP_MARK not in os.path.basename(f) and f"/{MARKER_DIR}/" not in f
+    ]
+
+
+def iter_records(
+    path: str | os.PathLike[str], on_error: OnError = "raise", errors: dict[str, int] | None = None
+) -> Iterator[Record]:
+    """Stream every record of a shard, a folder of shards, or a glob, in sorted file order."""
+    for f in list_shards(path):
+        if f.endswith(PARQUET_SUFFIXES):
+            yield from iter_parquet(f)
+        else:
+            yield from iter_jsonl(f, on_error=on_error, errors=errors)
+
+
+# ---- completion markers and manifest ------------------------------------------------------------
+
+
+def _marker_path(folder: str | os.PathLike[str], shard: str) -> Path:
+    safe = shard.replace(os.sep, "__")
+    return Path(folder) / MARKER_DIR / f"{safe}.json"
+
+
+def mark_complete(folder: str | os.PathLike[str], shard: str, info: dict[str, Any]) -> None:
+    """Record that ``shard`` (relative to ``folder``) is complete, with counts and anything useful."""
+    write_json_atomic(_marker_path(folder, shard), {"shard": shard, **info})
+
+
+def completion_info(folder: str | os.PathLike[str], shard: str) -> dict[str, Any] | None:
+    m = _marker_path(folder, shard)
+    if not m.exists() or not (Path(folder) / shard).exists():
+        return None
+    return read_json(m)
+
+
+def clear_complete(folder: str | os.PathLike[str], shard: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        _marker_path(folder, shard).unlink()
+
+
+def write_manifest(folder: str | os.PathLike[str], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Fold the per-shard markers into ``manifest.json``: which shards are complete, with their counts."""
+    shards = {}
+    mdir = Path(folder) / MARKER_DIR
+    if mdir.exists():
+        for m in sorted(mdir.glob("*.json")):
+            info = read_json(m)
+            if (Path(folder) / info["shard"]).exists():
+                shards[info["shard"]] = {k: v for k, v in info.items() if k != "shard"}
+    manifest = {"shards": shards, **(extra or {})}
+    write_json_atomic(Path(folder) / "manifest.json", manifest)
+    return manifest

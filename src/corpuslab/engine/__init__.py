@@ -1,0 +1,9 @@
+"""Run independent tasks (one per shard or source) on a local process pool or on Ray.
+
+Both paths call the same pure task function and return results in task order, so the output of a
+stage never depends on the engine or the worker count.
+"""
+
+from corpuslab.engine.runner import run_tasks
+
+__all__ = ["run_tasks"]

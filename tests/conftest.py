@@ -1,0 +1,28 @@
+"""Shared fixtures. Real data lives in ../shared/data (never copied here); CI must not skip it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
+
+
+def shared_path(rel: str) -> Path:
+    """Path of a real-data file; fails under CI (CORPUSLAB_REQUIRE_DATA=1), skips elsewhere when missing."""
+    p = SHARED_DATA / rel
+    if not p.exists():
+        msg = f"real test data missing: {p}"
+        if os.environ.get("CORPUSLAB_REQUIRE_DATA") == "1" or os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return p
+
+
+@pytest.fixture
+def shared() -> type:
+    """``shared("wiki/jawiki-...xml.bz2")`` → Path; see :func:`shared_path`."""
+    return shared_path  # type: ignore[return-value]
