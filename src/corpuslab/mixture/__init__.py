@@ -1,0 +1,1 @@
+"""Stage 1: weighted, seeded, exact-quota sampling from streamed sources."""

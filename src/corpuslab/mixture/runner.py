@@ -1,0 +1,285 @@
+"""Stage-1 runner: quotas → per-unit bottom-k samples (in parallel) → merged per source → raw shards.
+
+Output layout (what users inspect with ``zcat | head``)::
+
+    <raw-folder>/<org>_<name>[_<config>]/raw_data.jsonl.gz   {"id", "text", "metadata": {...}}
+    <raw-folder>/plan.json                                   quotas, counts seen/kept, seed, versions
+    <raw-folder>/manifest.json, _complete/                   which sources are complete
+
+A source is written atomically and marked complete with a fingerprint of everything that decides its
+sample (its config, the seed, its quota); a re-run skips complete sources whose fingerprint matches,
+and an interrupted source simply runs again (nothing partial survives under the final name).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from corpuslab.core.errors import DataError
+from corpuslab.core.runinfo import run_info
+from corpuslab.core.shards import (
+    ShardWriter,
+    completion_info,
+    mark_complete,
+    remove_stale_tmp,
+    write_json_atomic,
+    write_manifest,
+)
+from corpuslab.engine import run_tasks
+from corpuslab.mixture.config import MixtureConfig, SourceConfig
+from corpuslab.mixture.quotas import largest_remainder, redistribute
+from corpuslab.mixture.sampler import OfferStats, Pool, bottom_k_indices, keys_for, offer_chunk, stream_base
+from corpuslab.sources.base import Unit, resolve_units
+from corpuslab.sources.readers import open_unit
+
+log = logging.getLogger(__name__)
+RAW_NAME = "raw_data.jsonl.gz"
+
+
+@dataclass
+class SourceTask:
+    """Picklable work item: one or more units of one source, read in order."""
+
+    slug: str
+    units: list[Unit]
+    quota: int
+    seed: int
+    unit_kind: str
+    tokenizer: str | None
+    on_error: str
+    max_scan: int | None
+    progress: bool = True
+
+
+@dataclass
+class UnitResult:
+    slug: str
+    unit_ids: list[str]
+    counts: list[int]
+    pools: list[Pool]
+    read_to_end: bool
+    invalid: int = 0
+    decoded: int = 0
+    problems: dict[str, int] = field(default_factory=dict)
+
+
+def _token_counter(name: str | None) -> Any:
+    if name is None:
+        return None
+    from corpuslab.models.loading import load_tokenizer
+
+    tok = load_tokenizer(name)
+    return lambda rec: len(tok(rec["text"], add_special_tokens=False)["input_ids"])
+
+
+def sample_task(task: SourceTask) -> UnitResult:
+    """Sample one task's units. Each unit keeps its own pool (merged later with index offsets)."""
+    count_tokens = _token_counter(task.tokenizer) if task.unit_kind == "tokens" else None
+    res = UnitResult(task.slug, [], [], [], read_to_end=True)
+    left = task.max_scan
+    for unit in task.units:
+        reader = open_unit(unit, task.on_error)
+        base = stream_base(task.seed, unit.source, unit.unit_id)
+        pool = Pool(k=task.quota) if task.unit_kind == "docs" else Pool(budget=task.quota)
+        n_unit = reader.num_rows if reader.num_rows is not None else None
+        stats = OfferStats()
+        seen = 0
+        if n_unit is not None and reader.read_rows is not None and task.unit_kind == "docs":
+            # Known size: draw the indices first, read only their row groups. Same keys → same sample.
+            n = n_unit if left is None else min(n_unit, left)
+            idx = bottom_k_indices(base, n, task.quota)
+            rows = reader.read_rows(idx.tolist())
+            for i, row in zip(idx.tolist(), rows, strict=True):
+                rec = reader.decode(row)
+                if rec is None:
+                    stats.invalid += 1
+                    stats.first_invalid = stats.first_invalid if stats.first_invalid is not None else i
+                    continue
+                pool.add(np.array([_key_at(base, i)], np.uint64), np.array([i]), [rec])
+            seen = n
+        else:
+            bar = tqdm(desc=f"{task.slug}:{unit.unit_id or 'stream'}"[:60], unit=" rec", disable=not task.progress,
+                       leave=False, mininterval=0.5)
+            for payloads in reader.chunks():
+                if left is not None and seen + len(payloads) > left:
+                    payloads = payloads[: left - seen]
+                offer_chunk(pool, base, seen, payloads, reader.decode, count_tokens, stats)
+                seen += len(payloads)
+                bar.update(len(payloads))
+                if left is not None and seen >= left:
+                    res.read_to_end = False
+                    break
+            bar.close()
+        if stats.first_invalid is not None and task.on_error == "raise":
+            raise DataError(
+                f"{unit.path}: record {stats.first_invalid + 1}: malformed JSON or no string "
+                f"'{unit.options['text_field']}' field (set on_error: skip to count and skip such records)"
+            )
+        res.unit_ids.append(unit.unit_id)
+        res.counts.append(seen)
+        res.pools.append(pool)
+        res.invalid += stats.invalid
+        res.decoded += stats.decoded
+        for k, v in reader.problems.items():
+            res.problems[k] = res.problems.get(k, 0) + v
+        if left is not None:
+            left -= seen
+            if left <= 0:  # max_scan reached: whatever follows was not read
+                res.read_to_end = False
+                break
+    return res
+
+
+def _key_at(base: int, i: int) -> np.uint64:
+    return keys_for(base, i, 1)[0]
+
+
+def source_fingerprint(src: SourceConfig, seed: int, quota: int, unit_kind: str) -> str:
+    blob = json.dumps([src.model_dump(mode="json"), seed, quota, unit_kind], sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _metadata(src: SourceConfig, rec: dict[str, Any], original_index: int) -> dict[str, Any]:
+    md = {k: v for k, v in rec.items() if k != "text"}
+    md.update({"source": src.name, "config": src.config, "split": src.split, "weight": src.weight,
+               "original_index": original_index})
+    if src.language:
+        md["language"] = src.language
+    if src.category:
+        md["category"] = src.category
+    return md
+
+
+def _write_source(raw_folder: str, src: SourceConfig, merged: Pool, info: dict[str, Any]) -> None:
+    rel = f"{src.slug}/{RAW_NAME}"
+    order = np.argsort(merged.idx, kind="stable")
+    with ShardWriter(os.path.join(raw_folder, rel)) as w:
+        for i in order.tolist():
+            oi = int(merged.idx[i])
+            rec = merged.items[i]
+            w.write({"id": f"{src.slug}/{oi}", "text": rec["text"], "metadata": _metadata(src, rec, oi)})
+    mark_complete(raw_folder, rel, info)
+
+
+def _merge(results: list[UnitResult], unit_kind: str, quota: int) -> tuple[Pool, int, bool, dict[str, int]]:
+    merged = Pool(k=quota) if unit_kind == "docs" else Pool(budget=quota)
+    offset, read_to_end, problems = 0, True, {"invalid_records": 0}
+    for r in results:
+        for count, pool in zip(r.counts, r.pools, strict=True):
+            merged.merge(pool, offset)
+            offset += count
+        read_to_end = read_to_end and r.read_to_end
+        problems["invalid_records"] += r.invalid
+        for k, v in r.problems.items():
+            problems[k] = problems.get(k, 0) + v
+    return merged, offset, read_to_end, problems
+
+
+def _previous_final_quotas(raw_folder: str, cfg: MixtureConfig, initial: list[int]) -> list[int]:
+    """On a re-run, start from the quotas a finished redistribution arrived at (so complete sources match)."""
+    path = os.path.join(raw_folder, "plan.json")
+    if not os.path.exists(path):
+        return initial
+    try:
+        with open(path, encoding="utf-8") as fh:
+            prev = json.load(fh)
+        same = (prev.get("seed") == cfg.seed and prev.get("unit") == cfg.unit
+                and [s["slug"] for s in prev["sources"]] == [d.slug for d in cfg.datasets]
+                and [s["initial_quota"] for s in prev["sources"]] == initial)
+        return [int(s["quota"]) for s in prev["sources"]] if same else initial
+    except (OSError, ValueError, KeyError, TypeError):
+        return initial
+
+
+def build_plan(cfg: MixtureConfig) -> list[dict[str, Any]]:
+    weights = [d.weight for d in cfg.datasets]
+    quotas = largest_remainder(cfg.target_samples, weights, [d.slug for d in cfg.datasets])
+    total_w = sum(weights)
+    return [
+        {"name": d.name, "slug": d.slug, "config": d.config, "weight": d.weight, "share": d.weight / total_w,
+         "quota": q, "max_scan": d.max_scan, "language": d.language}
+        for d, q in zip(cfg.datasets, quotas, strict=True)
+    ]
+
+
+def run_sample(
+    cfg: MixtureConfig, raw_folder: str, base_dir: str | None = None, workers: int | None = None,
+    progress: bool = True, engine: str = "local",
+) -> dict[str, Any]:
+    """Run stage 1 and return the plan dict that is also written to ``<raw_folder>/plan.json``."""
+    os.makedirs(raw_folder, exist_ok=True)
+    remove_stale_tmp(raw_folder)
+    workers = workers or cfg.workers
+    plan = build_plan(cfg)
+    quotas = [p["quota"] for p in plan]
+    if cfg.redistribute_shortfall:
+        quotas = _previous_final_quotas(raw_folder, cfg, quotas)
+    done: dict[str, dict[str, Any]] = {}
+
+    for _round in range(len(cfg.datasets) + 1):
+        pending = []
+        for d, q in zip(cfg.datasets, quotas, strict=True):
+            fp = source_fingerprint(d, cfg.seed, q, cfg.unit)
+            info = completion_info(raw_folder, f"{d.slug}/{RAW_NAME}")
+            if info and info.get("fingerprint") == fp:
+                done[d.slug] = {**info, "resumed": d.slug not in done or done[d.slug].get("resumed", False)}
+            else:
+                pending.append((d, q, fp))
+        tasks, owners = [], []
+        for d, q, _ in pending:
+            units = resolve_units(d, base_dir)
+            groups = [units] if d.max_scan is not None else [[u] for u in units]
+            for g in groups:
+                tasks.append(SourceTask(d.slug, g, q, cfg.seed, cfg.unit, cfg.tokenizer, cfg.on_error,
+                                        d.max_scan, progress))
+                owners.append(d.slug)
+        results = run_tasks(sample_task, tasks, workers=workers, engine=engine, desc="sources", progress=progress)
+        for d, q, fp in pending:
+            mine = [r for r, o in zip(results, owners, strict=True) if o == d.slug]
+            merged, seen, read_to_end, problems = _merge(mine, cfg.unit, q)
+            kept_units = int(merged.tokens.sum()) if cfg.unit == "tokens" else len(merged.idx)
+            shortfall = max(0, q - kept_units) if read_to_end else 0
+            info = {"fingerprint": fp, "quota": q, "seen": seen, "kept": len(merged.idx),
+                    "kept_tokens": int(merged.tokens.sum()) if cfg.unit == "tokens" else None,
+                    "read_to_end": read_to_end, "shortfall": shortfall, "problems": problems}
+            _write_source(raw_folder, d, merged, info)
+            done[d.slug] = {**info, "resumed": False}
+        if not cfg.redistribute_shortfall:
+            break
+        avail = [
+            (done[d.slug]["kept_tokens"] if cfg.unit == "tokens" else done[d.slug]["kept"])
+            if done[d.slug]["read_to_end"] and done[d.slug]["shortfall"] else None
+            for d in cfg.datasets
+        ]
+        new_q = redistribute(quotas, avail, [d.weight for d in cfg.datasets], [d.slug for d in cfg.datasets])
+        if new_q == quotas:
+            break
+        quotas = new_q
+
+    sources = []
+    for p, q in zip(plan, quotas, strict=True):
+        info = done[p["slug"]]
+        if info["shortfall"]:
+            log.warning("source %s holds fewer %s than its quota: kept %d of %d", p["slug"], cfg.unit,
+                        info["kept"], q)
+        sources.append({**p, "initial_quota": p["quota"], "quota": q, "seen": info["seen"], "kept": info["kept"],
+                        "kept_tokens": info.get("kept_tokens"), "shortfall": info["shortfall"],
+                        "read_to_end": info["read_to_end"], "problems": info.get("problems", {}),
+                        "resumed": info.get("resumed", False), "complete": True,
+                        "output": f"{p['slug']}/{RAW_NAME}"})
+    result = {
+        "stage": "sample", "target_samples": cfg.target_samples, "unit": cfg.unit, "seed": cfg.seed,
+        "tokenizer": cfg.tokenizer, "redistribute_shortfall": cfg.redistribute_shortfall,
+        "total_kept": sum(s["kept"] for s in sources), "sources": sources, **run_info(),
+    }
+    write_json_atomic(os.path.join(raw_folder, "plan.json"), result)
+    write_manifest(raw_folder, {"stage": "sample", "seed": cfg.seed})
+    return result
