@@ -65,10 +65,24 @@ def open_read(path: str | os.PathLike[str]) -> IO[bytes]:
         raise DataError(f"{p}: permission denied") from e
 
 
-def _open_write(path: str) -> IO[bytes]:
+class _GzipOut(gzip.GzipFile):
+    """Gzip writer whose header carries the final name and mtime 0: identical bytes on every run."""
+
+    def __init__(self, tmp_path: str, final_name: str):
+        self._raw = open(tmp_path, "wb")
+        super().__init__(filename=final_name, mode="wb", compresslevel=6, fileobj=self._raw, mtime=0)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
+def _open_write(path: str, final_name: str | None = None) -> IO[bytes]:
     if path.endswith(".gz"):
-        # mtime=0 keeps output byte-identical across runs.
-        return gzip.GzipFile(path, "wb", compresslevel=6, mtime=0)  # type: ignore[return-value]
+        name = os.path.basename(final_name or path)[: -len(".gz")]
+        return _GzipOut(path, name)  # type: ignore[return-value]
     if path.endswith(".zst"):
         fh = open(path, "wb")
         return zstandard.ZstdCompressor(level=3).stream_writer(fh, closefd=True)  # type: ignore[return-value]
@@ -142,7 +156,7 @@ class ShardWriter:
         self._rows: list[Record] = []
         self._parquet_batch = parquet_batch
         self._pq: pq.ParquetWriter | None = None
-        self._fh: IO[bytes] | None = None if self.is_parquet else _open_write(self.tmp)
+        self._fh: IO[bytes] | None = None if self.is_parquet else _open_write(self.tmp, self.path)
 
     def write(self, rec: Record) -> None:
         if self.is_parquet:

@@ -24,27 +24,40 @@ def run_tasks(
     ray_address: str | None = None,
     desc: str | None = None,
     progress: bool = True,
+    on_result: Callable[[int, R], None] | None = None,
 ) -> list[R]:
-    """Apply ``fn`` to every task; ``fn`` and tasks must be picklable when ``workers > 1`` or on Ray."""
+    """Apply ``fn`` to every task; ``fn`` and tasks must be picklable when ``workers > 1`` or on Ray.
+
+    ``on_result(i, result)`` runs in the calling process as each task finishes (completion order), so
+    a stage can write and mark an output as soon as its inputs are done: a killed run then keeps it.
+    """
     if engine == "ray":
-        return _run_ray(fn, tasks, workers, ray_address, desc, progress)
+        return _run_ray(fn, tasks, workers, ray_address, desc, progress, on_result)
     if engine != "local":
         raise CorpuslabError(f"unknown engine {engine!r}: use 'local' or 'ray'")
     if workers <= 1 or len(tasks) <= 1:
-        return [fn(t) for t in tasks]
+        out = []
+        for i, t in enumerate(tasks):
+            out.append(fn(t))
+            if on_result is not None:
+                on_result(i, out[-1])
+        return out
     results: list[Any] = [None] * len(tasks)
     ctx = mp.get_context("forkserver")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futs = {pool.submit(fn, t): i for i, t in enumerate(tasks)}
         bar = tqdm(total=len(tasks), desc=desc or "tasks", disable=not progress, leave=False)
         for fut in as_completed(futs):
-            results[futs[fut]] = fut.result()
+            i = futs[fut]
+            results[i] = fut.result()
+            if on_result is not None:
+                on_result(i, results[i])
             bar.update(1)
         bar.close()
     return results
 
 
-def _run_ray(fn, tasks, workers, address, desc, progress):  # type: ignore[no-untyped-def]
+def _run_ray(fn, tasks, workers, address, desc, progress, on_result):  # type: ignore[no-untyped-def]
     try:
         import ray
     except ImportError as e:
@@ -59,6 +72,8 @@ def _run_ray(fn, tasks, workers, address, desc, progress):  # type: ignore[no-un
     remote_fn = ray.remote(fn)
     refs = [remote_fn.remote(t) for t in tasks]
     out = []
-    for r in tqdm(refs, desc=desc or "ray tasks", disable=not progress, leave=False):
+    for i, r in enumerate(tqdm(refs, desc=desc or "ray tasks", disable=not progress, leave=False)):
         out.append(ray.get(r))
+        if on_result is not None:
+            on_result(i, out[-1])
     return out

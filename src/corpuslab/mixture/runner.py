@@ -108,16 +108,18 @@ def sample_task(task: SourceTask) -> UnitResult:
         else:
             bar = tqdm(desc=f"{task.slug}:{unit.unit_id or 'stream'}"[:60], unit=" rec", disable=not task.progress,
                        leave=False, mininterval=0.5)
-            for payloads in reader.chunks():
-                if left is not None and seen + len(payloads) > left:
-                    payloads = payloads[: left - seen]
-                offer_chunk(pool, base, seen, payloads, reader.decode, count_tokens, stats)
-                seen += len(payloads)
-                bar.update(len(payloads))
-                if left is not None and seen >= left:
-                    res.read_to_end = False
-                    break
-            bar.close()
+            try:
+                for payloads in reader.chunks():
+                    if left is not None and seen + len(payloads) > left:
+                        payloads = payloads[: left - seen]
+                    offer_chunk(pool, base, seen, payloads, reader.decode, count_tokens, stats)
+                    seen += len(payloads)
+                    bar.update(len(payloads))
+                    if left is not None and seen >= left:
+                        res.read_to_end = False
+                        break
+            finally:
+                bar.close()
         if stats.first_invalid is not None and task.on_error == "raise":
             raise DataError(
                 f"{unit.path}: record {stats.first_invalid + 1}: malformed JSON or no string "
@@ -241,9 +243,18 @@ def run_sample(
                 tasks.append(SourceTask(d.slug, g, q, cfg.seed, cfg.unit, cfg.tokenizer, cfg.on_error,
                                         d.max_scan, progress))
                 owners.append(d.slug)
-        results = run_tasks(sample_task, tasks, workers=workers, engine=engine, desc="sources", progress=progress)
-        for d, q, fp in pending:
-            mine = [r for r, o in zip(results, owners, strict=True) if o == d.slug]
+        pending_by_slug = {d.slug: (d, q, fp) for d, q, fp in pending}
+        waiting = {slug: owners.count(slug) for slug in pending_by_slug}
+        got: dict[str, list[tuple[int, UnitResult]]] = {slug: [] for slug in pending_by_slug}
+
+        def finish(i: int, r: UnitResult) -> None:
+            """Merge and write a source as soon as its last unit is sampled."""
+            got[r.slug].append((i, r))
+            waiting[r.slug] -= 1
+            if waiting[r.slug]:
+                return
+            d, q, fp = pending_by_slug[r.slug]
+            mine = [res for _, res in sorted(got[r.slug], key=lambda x: x[0])]
             merged, seen, read_to_end, problems = _merge(mine, cfg.unit, q)
             kept_units = int(merged.tokens.sum()) if cfg.unit == "tokens" else len(merged.idx)
             shortfall = max(0, q - kept_units) if read_to_end else 0
@@ -252,6 +263,9 @@ def run_sample(
                     "read_to_end": read_to_end, "shortfall": shortfall, "problems": problems}
             _write_source(raw_folder, d, merged, info)
             done[d.slug] = {**info, "resumed": False}
+
+        run_tasks(sample_task, tasks, workers=workers, engine=engine, desc="sources", progress=progress,
+                  on_result=finish)
         if not cfg.redistribute_shortfall:
             break
         avail = [

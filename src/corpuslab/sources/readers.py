@@ -17,7 +17,7 @@ from corpuslab.core.shards import _STREAM_ERRORS, open_read
 from corpuslab.sources.base import Unit, chunked, decode_mapping, json_line_decoder
 
 log = logging.getLogger(__name__)
-BLOCK = 8 << 20
+BLOCK = 1 << 18  # small enough that a truncated stream loses little under on_error=skip
 CHUNK = 65536
 
 
