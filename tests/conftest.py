@@ -26,3 +26,14 @@ def shared_path(rel: str) -> Path:
 def shared() -> type:
     """``shared("wiki/jawiki-...xml.bz2")`` → Path; see :func:`shared_path`."""
     return shared_path  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def stories260k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """HF folder of the real pretrained stories260K Llama (llama2.c import), built once per session."""
+    from corpuslab.models.llama2c import import_llama2c
+
+    src = shared_path("models/stories260K/checkpoint_legacy.bin").parent
+    out = tmp_path_factory.mktemp("models") / "stories260K"
+    import_llama2c(src / "checkpoint_legacy.bin", src / "tokenizer.bin", out)
+    return out
