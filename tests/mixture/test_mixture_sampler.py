@@ -15,7 +15,14 @@ from scipy.stats import chisquare
 from corpuslab.core.config import load_config
 from corpuslab.mixture.config import MixtureConfig
 from corpuslab.mixture.runner import run_sample
-from corpuslab.mixture.sampler import Pool, bottom_k_indices, keys_for, offer_chunk, sample_records, stream_base
+from corpuslab.mixture.sampler import (
+    Pool,
+    bottom_k_indices,
+    keys_for,
+    offer_chunk,
+    sample_records,
+    stream_base,
+)
 
 
 def _run(cfg_path: Path, out: Path, workers: int = 1) -> dict:

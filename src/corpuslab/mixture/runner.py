@@ -216,67 +216,74 @@ def run_sample(
     cfg: MixtureConfig, raw_folder: str, base_dir: str | None = None, workers: int | None = None,
     progress: bool = True, engine: str = "local",
 ) -> dict[str, Any]:
-    """Run stage 1 and return the plan dict that is also written to ``<raw_folder>/plan.json``."""
+    """Run stage 1 and return the plan dict that is also written to ``<raw_folder>/plan.json``.
+
+    Without redistribution each source is written (and marked complete) as soon as its units are
+    sampled, so a killed run keeps finished sources. With ``redistribute_shortfall`` every source is
+    sampled once with the whole target as its cap; final quotas are then settled from what each source
+    really holds, and each pool is cut to its quota — the bottom-q of a bottom-k pool is exactly what
+    sampling with q would have drawn, so one pass suffices.
+    """
     os.makedirs(raw_folder, exist_ok=True)
     remove_stale_tmp(raw_folder)
     workers = workers or cfg.workers
     plan = build_plan(cfg)
-    quotas = [p["quota"] for p in plan]
-    if cfg.redistribute_shortfall:
-        quotas = _previous_final_quotas(raw_folder, cfg, quotas)
+    initial = [p["quota"] for p in plan]
+    redistributing = cfg.redistribute_shortfall
+    quotas = _previous_final_quotas(raw_folder, cfg, initial) if redistributing else initial
     done: dict[str, dict[str, Any]] = {}
+    pending = []
+    for d, q in zip(cfg.datasets, quotas, strict=True):
+        fp = source_fingerprint(d, cfg.seed, q, cfg.unit)
+        info = completion_info(raw_folder, f"{d.slug}/{RAW_NAME}")
+        if info and info.get("fingerprint") == fp:
+            done[d.slug] = {**info, "resumed": True}
+        else:
+            pending.append((d, q, fp))
+    if redistributing and pending:  # quotas may move: sample everything once, with the target as cap
+        pending = [(d, cfg.target_samples, "") for d in cfg.datasets]
+        done = {}
 
-    for _round in range(len(cfg.datasets) + 1):
-        pending = []
+    tasks, owners = [], []
+    for d, q, _ in pending:
+        units = resolve_units(d, base_dir)
+        for g in ([units] if d.max_scan is not None else [[u] for u in units]):
+            tasks.append(SourceTask(d.slug, g, q, cfg.seed, cfg.unit, cfg.tokenizer, cfg.on_error, d.max_scan,
+                                    progress))
+            owners.append(d.slug)
+    pending_by_slug = {d.slug: (d, q, fp) for d, q, fp in pending}
+    waiting = {slug: owners.count(slug) for slug in pending_by_slug}
+    got: dict[str, list[tuple[int, UnitResult]]] = {slug: [] for slug in pending_by_slug}
+    sampled: dict[str, tuple[Pool, int, bool, dict[str, int]]] = {}
+
+    def finish(i: int, r: UnitResult) -> None:
+        """Merge a source as soon as its last unit is sampled; write it unless quotas may still move."""
+        got[r.slug].append((i, r))
+        waiting[r.slug] -= 1
+        if waiting[r.slug]:
+            return
+        d, q, fp = pending_by_slug[r.slug]
+        mine = [res for _, res in sorted(got[r.slug], key=lambda x: x[0])]
+        sampled[r.slug] = _merge(mine, cfg.unit, q)
+        if not redistributing:
+            done[d.slug] = _finalize(raw_folder, d, cfg, q, fp, *sampled[r.slug])
+
+    run_tasks(sample_task, tasks, workers=workers, engine=engine, desc="sources", progress=progress,
+              on_result=finish)
+
+    if redistributing and sampled:
+        avail: list[int | None] = []
+        for d in cfg.datasets:
+            pool, _, read_to_end, _ = sampled[d.slug]
+            have = int(pool.tokens.sum()) if cfg.unit == "tokens" else len(pool.idx)
+            avail.append(have if read_to_end and have < cfg.target_samples else None)
+        quotas = redistribute(initial, avail, [d.weight for d in cfg.datasets], [d.slug for d in cfg.datasets])
         for d, q in zip(cfg.datasets, quotas, strict=True):
+            pool, seen, read_to_end, problems = sampled[d.slug]
+            cut = Pool(k=q) if cfg.unit == "docs" else Pool(budget=q)
+            cut.merge(pool)
             fp = source_fingerprint(d, cfg.seed, q, cfg.unit)
-            info = completion_info(raw_folder, f"{d.slug}/{RAW_NAME}")
-            if info and info.get("fingerprint") == fp:
-                done[d.slug] = {**info, "resumed": d.slug not in done or done[d.slug].get("resumed", False)}
-            else:
-                pending.append((d, q, fp))
-        tasks, owners = [], []
-        for d, q, _ in pending:
-            units = resolve_units(d, base_dir)
-            groups = [units] if d.max_scan is not None else [[u] for u in units]
-            for g in groups:
-                tasks.append(SourceTask(d.slug, g, q, cfg.seed, cfg.unit, cfg.tokenizer, cfg.on_error,
-                                        d.max_scan, progress))
-                owners.append(d.slug)
-        pending_by_slug = {d.slug: (d, q, fp) for d, q, fp in pending}
-        waiting = {slug: owners.count(slug) for slug in pending_by_slug}
-        got: dict[str, list[tuple[int, UnitResult]]] = {slug: [] for slug in pending_by_slug}
-
-        def finish(i: int, r: UnitResult) -> None:
-            """Merge and write a source as soon as its last unit is sampled."""
-            got[r.slug].append((i, r))
-            waiting[r.slug] -= 1
-            if waiting[r.slug]:
-                return
-            d, q, fp = pending_by_slug[r.slug]
-            mine = [res for _, res in sorted(got[r.slug], key=lambda x: x[0])]
-            merged, seen, read_to_end, problems = _merge(mine, cfg.unit, q)
-            kept_units = int(merged.tokens.sum()) if cfg.unit == "tokens" else len(merged.idx)
-            shortfall = max(0, q - kept_units) if read_to_end else 0
-            info = {"fingerprint": fp, "quota": q, "seen": seen, "kept": len(merged.idx),
-                    "kept_tokens": int(merged.tokens.sum()) if cfg.unit == "tokens" else None,
-                    "read_to_end": read_to_end, "shortfall": shortfall, "problems": problems}
-            _write_source(raw_folder, d, merged, info)
-            done[d.slug] = {**info, "resumed": False}
-
-        run_tasks(sample_task, tasks, workers=workers, engine=engine, desc="sources", progress=progress,
-                  on_result=finish)
-        if not cfg.redistribute_shortfall:
-            break
-        avail = [
-            (done[d.slug]["kept_tokens"] if cfg.unit == "tokens" else done[d.slug]["kept"])
-            if done[d.slug]["read_to_end"] and done[d.slug]["shortfall"] else None
-            for d in cfg.datasets
-        ]
-        new_q = redistribute(quotas, avail, [d.weight for d in cfg.datasets], [d.slug for d in cfg.datasets])
-        if new_q == quotas:
-            break
-        quotas = new_q
+            done[d.slug] = _finalize(raw_folder, d, cfg, q, fp, cut, seen, read_to_end, problems)
 
     sources = []
     for p, q in zip(plan, quotas, strict=True):
@@ -297,3 +304,14 @@ def run_sample(
     write_json_atomic(os.path.join(raw_folder, "plan.json"), result)
     write_manifest(raw_folder, {"stage": "sample", "seed": cfg.seed})
     return result
+
+
+def _finalize(raw_folder: str, d: SourceConfig, cfg: MixtureConfig, q: int, fp: str, merged: Pool, seen: int,
+              read_to_end: bool, problems: dict[str, int]) -> dict[str, Any]:
+    kept_units = int(merged.tokens.sum()) if cfg.unit == "tokens" else len(merged.idx)
+    info = {"fingerprint": fp, "quota": q, "seen": seen, "kept": len(merged.idx),
+            "kept_tokens": int(merged.tokens.sum()) if cfg.unit == "tokens" else None,
+            "read_to_end": read_to_end, "shortfall": max(0, q - kept_units) if read_to_end else 0,
+            "problems": problems}
+    _write_source(raw_folder, d, merged, info)
+    return {**info, "resumed": False}
