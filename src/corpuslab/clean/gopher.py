@@ -1,0 +1,174 @@
+"""Gopher quality and repetition rules (Rae et al. 2021, App. A / Table A1), as DataTrove 0.10.1 defines them.
+
+Definitions and defaults: ``shared/reference/data_processing.md`` §3.1-3.2 and DataTrove's
+``gopher_quality_filter.py`` / ``gopher_repetition_filter.py``. Taggers compute every metric once; the
+rules (tested in order, the first failing one is the reason) are applied later by :mod:`corpuslab.clean.decide`.
+
+Repeated n-grams are found on integer word ids with NumPy (``np.unique``) instead of building every
+n-gram string; the sequential "skip n words after a repeat" scan of ``find_all_duplicate`` runs only when
+some n-gram repeats at all. One documented difference: DataTrove compares ``"".join(words)`` strings for
+the 5-10-gram rule, so two different word sequences with the same concatenation count as a repeat there;
+we compare word sequences.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import regex
+
+from corpuslab.clean.constants import GOPHER_STOP_WORDS_EN, PUNCTUATION_SET
+from corpuslab.clean.context import DocContext
+
+_LETTER = regex.compile(r"\p{L}")
+_PARA = re.compile(r"\n{2,}")
+_LINES = re.compile("\n+")
+_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+QUALITY_DEFAULTS: dict[str, object] = {
+    "min_doc_words": 50,
+    "max_doc_words": 100000,
+    "min_avg_word_length": 3,
+    "max_avg_word_length": 10,
+    "max_symbol_word_ratio": 0.1,
+    "max_bullet_lines_ratio": 0.9,
+    "max_ellipsis_lines_ratio": 0.3,
+    "max_non_alpha_words_ratio": 0.8,
+    "min_stop_words": 2,
+    "stop_words": list(GOPHER_STOP_WORDS_EN),
+}
+# (reason, metric, drop-if operator, threshold parameter)
+QUALITY_RULES: list[tuple[str, str, str, str]] = [
+    ("gopher_short_doc", "n_non_symbol_words", "<", "min_doc_words"),
+    ("gopher_long_doc", "n_non_symbol_words", ">", "max_doc_words"),
+    ("gopher_below_avg_threshold", "avg_word_length", "<", "min_avg_word_length"),
+    ("gopher_above_avg_threshold", "avg_word_length", ">", "max_avg_word_length"),
+    ("gopher_too_many_hashes", "hash_ratio", ">", "max_symbol_word_ratio"),
+    ("gopher_too_many_ellipsis", "ellipsis_ratio", ">", "max_symbol_word_ratio"),
+    ("gopher_too_many_bullets", "bullet_lines_ratio", ">", "max_bullet_lines_ratio"),
+    ("gopher_too_many_end_ellipsis", "end_ellipsis_lines_ratio", ">", "max_ellipsis_lines_ratio"),
+    ("gopher_below_alpha_threshold", "alpha_words_ratio", "<", "max_non_alpha_words_ratio"),
+    ("gopher_enough_stop_words", "stop_words", "<", "min_stop_words"),
+]
+
+REPETITION_DEFAULTS: dict[str, object] = {
+    "dup_line_frac": 0.3,
+    "dup_para_frac": 0.3,
+    "dup_line_char_frac": 0.2,
+    "dup_para_char_frac": 0.2,
+    "top_n_grams": {2: 0.2, 3: 0.18, 4: 0.16},
+    "dup_n_grams": {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10},
+}
+
+
+def repetition_rules(top_ns: list[int], dup_ns: list[int]) -> list[tuple[str, str, str, str]]:
+    rules = [
+        ("empty", "empty", "flag", ""),
+        ("dup_para_frac", "dup_para_frac", ">", "dup_para_frac"),
+        ("dup_para_char_frac", "dup_para_char_frac", ">", "dup_para_char_frac"),
+        ("dup_line_frac", "dup_line_frac", ">", "dup_line_frac"),
+        ("dup_line_char_frac", "dup_line_char_frac", ">", "dup_line_char_frac"),
+    ]
+    rules += [(f"top_{n}_gram", f"top_{n}_gram", ">", f"top_n_grams.{n}") for n in top_ns]
+    rules += [(f"duplicated_{n}_n_grams", f"dup_{n}_gram", ">", f"dup_n_grams.{n}") for n in dup_ns]
+    return rules
+
+
+def find_duplicates(items: list[str]) -> tuple[int, int]:
+    """(number of repeated elements, their total length): every copy after the first counts."""
+    seen: set[str] = set()
+    n = chars = 0
+    for x in items:
+        if x in seen:
+            n += 1
+            chars += len(x)
+        else:
+            seen.add(x)
+    return n, chars
+
+
+def quality_stats(ctx: DocContext, stop_words: frozenset[str]) -> dict[str, float]:
+    text, words = ctx.text, ctx.words
+    n_words = len(words)
+    non_symbol = [w for w in words if not PUNCTUATION_SET.issuperset(w)]
+    n_ns = len(non_symbol)
+    lines = text.splitlines()
+    n_lines = len(lines)
+    nan = math.nan
+    return {
+        "n_words": n_words,
+        "n_non_symbol_words": n_ns,
+        "avg_word_length": sum(map(len, non_symbol)) / n_ns if n_ns else nan,
+        "hash_ratio": text.count("#") / n_words if n_words else nan,
+        "ellipsis_ratio": (text.count("...") + text.count("…")) / n_words if n_words else nan,
+        "bullet_lines_ratio": sum(1 for s in lines if s.lstrip().startswith(("•", "-"))) / n_lines if n_lines else nan,
+        "end_ellipsis_lines_ratio": sum(1 for s in lines if s.rstrip().endswith(("...", "…"))) / n_lines
+        if n_lines
+        else nan,
+        "alpha_words_ratio": sum(1 for w in words if _LETTER.search(w)) / n_words if n_words else nan,
+        "stop_words": len(stop_words.intersection(words)),
+    }
+
+
+def _ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
+    """One 64-bit key per word n-gram (polynomial hash over word ids; collisions ~2^-64 per pair)."""
+    m = len(ids) - n + 1
+    key = np.zeros(m, dtype=np.uint64)
+    for j in range(n):
+        key = key * _MULT + ids[j : j + m]
+    return key
+
+
+def repetition_stats(ctx: DocContext, top_ns: list[int], dup_ns: list[int]) -> dict[str, float]:
+    text = ctx.text
+    out: dict[str, float] = {"empty": float(not text)}
+    n_text = len(text) or 1
+    paragraphs = _PARA.split(text.strip())
+    dp, dpc = find_duplicates(paragraphs)
+    out["dup_para_frac"] = dp / len(paragraphs)
+    out["dup_para_char_frac"] = dpc / n_text
+    lines = _LINES.split(text)
+    dl, dlc = find_duplicates(lines)
+    out["dup_line_frac"] = dl / len(lines)
+    out["dup_line_char_frac"] = dlc / n_text
+    words = ctx.words
+    vocab: dict[str, int] = {}
+    ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), dtype=np.uint64, count=len(words)) + np.uint64(1)
+    lens = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+    cum = np.concatenate([[0], np.cumsum(lens)])
+    for n in top_ns:
+        if len(words) < n:
+            out[f"top_{n}_gram"] = 0.0
+            continue
+        keys = _ngram_keys(ids, n)
+        _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        top = counts.max()
+        pos = int(first[counts == top].min())  # Counter.most_common keeps the first-seen among ties
+        top_len = int(cum[pos + n] - cum[pos]) + (n - 1)
+        out[f"top_{n}_gram"] = top_len * int(top) / n_text
+    for n in dup_ns:
+        out[f"dup_{n}_gram"] = _dup_ngram_chars(ids, cum, n) / n_text
+    return out
+
+
+def _dup_ngram_chars(ids: np.ndarray, cum: np.ndarray, n: int) -> int:
+    if len(ids) < n:
+        return 0
+    keys = _ngram_keys(ids, n)
+    if len(np.unique(keys)) == len(keys):
+        return 0
+    klist = keys.tolist()
+    seen: set[int] = set()
+    rep = i = 0
+    last = len(klist)
+    while i < last:
+        k = klist[i]
+        if k in seen:
+            rep += int(cum[i + n] - cum[i])
+            i += n
+        else:
+            seen.add(k)
+            i += 1
+    return rep

