@@ -1,0 +1,92 @@
+"""``corpuslab merge``: one seeded, shuffled training set from every source of a cleaned folder.
+
+Output by suffix: ``.jsonl``/``.jsonl.gz``/``.jsonl.zst`` (one file), ``.parquet`` (one file), or a folder
+(a Hugging Face ``datasets`` dataset saved with ``save_to_disk``; ``--format parquet`` writes Parquet
+shards in the folder instead). Metadata is kept; ``metadata.source_folder`` records the source sub-folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpuslab.core.errors import CorpuslabError
+from corpuslab.core.shards import (
+    JSONL_SUFFIXES,
+    ShardWriter,
+    atomic_path,
+    iter_records,
+    list_shards,
+    write_json_atomic,
+)
+
+_SKIP_DIRS = ("_tags", "_rejected", "_complete")
+
+
+def cleaned_shards(folder: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """(source, path) of the cleaned JSONL shards (Parquet copies are skipped to avoid double counting)."""
+    root = Path(folder)
+    out = []
+    for f in list_shards(root):
+        if any(f"/{d}/" in f for d in _SKIP_DIRS) or f.endswith(".parquet"):
+            continue
+        rel = os.path.relpath(f, root)
+        out.append((os.path.dirname(rel) or rel, f))
+    if not out:
+        raise CorpuslabError(f"{folder}: no cleaned shards found (run `corpuslab clean` first)")
+    return out
+
+
+def merge_cleaned(
+    cleaned_folder: str | os.PathLike[str], output: str | os.PathLike[str], seed: int = 0,
+    fmt: Literal["auto", "jsonl", "parquet", "hf"] = "auto", shard_size: int = 100_000,
+) -> dict[str, Any]:
+    """Shuffle all records with ``numpy.random.default_rng(seed)`` and write them; returns a summary."""
+    recs: list[dict[str, Any]] = []
+    for src, f in cleaned_shards(cleaned_folder):
+        for r in iter_records(f):
+            r.setdefault("metadata", {})["source_folder"] = src
+            recs.append(r)
+    perm = np.random.default_rng(seed).permutation(len(recs))
+    out = str(output)
+    if fmt == "auto":
+        fmt = "jsonl" if out.endswith(JSONL_SUFFIXES) else "parquet" if out.endswith(".parquet") else "hf"
+    if fmt == "jsonl" or fmt == "parquet" and out.endswith(".parquet"):
+        with ShardWriter(out) as w:
+            for i in perm:
+                w.write(recs[i])
+    elif fmt == "parquet":
+        Path(out).mkdir(parents=True, exist_ok=True)
+        for k, start in enumerate(range(0, max(1, len(perm)), shard_size)):
+            part = [recs[i] for i in perm[start : start + shard_size]]
+            with atomic_path(Path(out) / f"train-{k:05d}.parquet") as tmp:
+                pq.write_table(_table(part), tmp, compression="zstd")
+    elif fmt == "hf":
+        import datasets
+
+        ds = datasets.Dataset(_table([recs[i] for i in perm]))
+        if Path(out).exists() and any(Path(out).iterdir()):
+            raise CorpuslabError(f"{out}: output folder exists and is not empty")
+        ds.save_to_disk(out)
+    else:
+        raise CorpuslabError(f"unknown merge format {fmt!r}: use jsonl, parquet or hf")
+    summary = {"docs": len(recs), "seed": seed, "format": fmt, "output": out}
+    if Path(out).is_dir():
+        write_json_atomic(Path(out) / "merge_info.json", summary)
+    return summary
+
+
+def _table(recs: list[dict[str, Any]]) -> pa.Table:
+    """Arrow table with the metadata as a JSON string column (schemas differ between sources)."""
+    return pa.table({
+        "id": [r.get("id") for r in recs],
+        "text": [r["text"] for r in recs],
+        "metadata": [json.dumps(r.get("metadata", {}), ensure_ascii=False) for r in recs],
+        "source": [r.get("metadata", {}).get("source_folder", "") for r in recs],
+    })

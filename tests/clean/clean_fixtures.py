@@ -1,0 +1,140 @@
+"""Real documents for the DataTrove parity check and the Japanese test, extracted from ../shared/data.
+
+The texts are never copied into the repository: the committed fixture holds DataTrove's decisions keyed by
+document key plus a SHA-1 of the text, and both the fixture script and the tests rebuild the texts here with
+the same deterministic extraction (selectolax via :func:`corpuslab.clean.normalise.strip_html`,
+mwparserfromhell for wikitext).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import html
+import re
+import tarfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+from corpuslab.clean.normalise import normalise_whitespace, strip_html
+
+MAX_CHARS = 20000
+WIKI_RAW_CHARS = 8000  # wikitext parsed per article (mwparserfromhell is slow on long pages)
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _html_text(raw: bytes | str) -> str:
+    s = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    return normalise_whitespace(strip_html(s))[:MAX_CHARS]
+
+
+def web_pages(data: Path) -> Iterator[tuple[str, str, str]]:
+    with tarfile.open(data / "web/trafilatura-cache-pages.tar.bz2") as t:
+        for m in sorted(t.getmembers(), key=lambda m: m.name):
+            if m.isfile() and m.name.endswith(".html"):
+                yield f"web/{Path(m.name).name}", _html_text(t.extractfile(m).read()), "en"  # type: ignore[union-attr]
+
+
+def warc_pages(data: Path) -> Iterator[tuple[str, str, str]]:
+    raw = gzip.open(data / "web/commoncrawl-excerpt.warc.gz").read()
+    pos, i = 0, 0
+    while True:
+        start = raw.find(b"WARC/1.", pos)
+        if start < 0:
+            return
+        head_end = raw.find(b"\r\n\r\n", start)
+        headers = raw[start:head_end].decode("utf-8", errors="replace")
+        length = int(re.search(r"Content-Length:\s*(\d+)", headers).group(1))  # type: ignore[union-attr]
+        body = raw[head_end + 4 : head_end + 4 + length]
+        pos = head_end + 4 + length
+        if "WARC-Type: response" in headers:
+            http_end = body.find(b"\r\n\r\n")
+            text = _html_text(body[http_end + 4 :])
+            yield f"warc/{i:03d}", text, "en"
+            i += 1
+
+
+def stackexchange_posts(data: Path, limit: int = 300) -> Iterator[tuple[str, str, str]]:
+    with bz2.open(data / "stackexchange/beer.stackexchange-Posts.xml.bz2") as fh:
+        rows = [el.attrib for _, el in ET.iterparse(fh) if el.tag == "row"]
+    rows.sort(key=lambda r: -len(r.get("Body", "")))
+    for r in sorted(rows[:limit], key=lambda r: int(r["Id"])):
+        body = _html_text(html.unescape(r.get("Body", "")))
+        title = r.get("Title")
+        yield f"stackexchange/{r['Id']}", (f"{title}\n\n{body}" if title else body), "en"
+
+
+def wiki_articles(data: Path, lang: str, limit: int = 120) -> Iterator[tuple[str, str, str]]:
+    import mwparserfromhell
+
+    path = data / f"wiki/{lang}wiki-20230501-pages-articles-excerpt.xml.bz2"
+    n = 0
+    with bz2.open(path) as fh:
+        for _, el in ET.iterparse(fh):
+            if not el.tag.endswith("}page"):
+                continue
+            ns = el.find("{*}ns")
+            title = el.find("{*}title")
+            text = el.find("{*}revision/{*}text")
+            if ns is None or ns.text != "0" or el.find("{*}redirect") is not None or text is None or not text.text:
+                el.clear()
+                continue
+            plain = mwparserfromhell.parse(text.text[:WIKI_RAW_CHARS]).strip_code(normalize=True, collapse=True)
+            plain = normalise_whitespace(re.sub(r"\n[^\n]*\|[^\n]*", "\n", plain))[:MAX_CHARS]
+            el.clear()
+            if len(plain) < 200:
+                continue
+            yield f"{lang}wiki/{title.text if title is not None else n}", plain, lang
+            n += 1
+            if n >= limit:
+                return
+
+
+def book_chunks(data: Path, limit: int = 120) -> Iterator[tuple[str, str, str]]:
+    en = bz2.open(data / "text/botchan.txt.bz2").read().decode("utf-8-sig")
+    paras = [ln.strip() for ln in en.splitlines() if ln.strip()]  # hard-wrapped, no blank lines
+    chunk: list[str] = []
+    n = 0
+    for p in paras:
+        chunk.append(p)
+        if sum(map(len, chunk)) > 2500:
+            yield f"botchan/{n:03d}", "\n".join(chunk), "en"
+            n += 1
+            chunk = []
+            if n >= limit:
+                break
+    yield from japanese_novel(data, limit)
+
+
+def japanese_novel(data: Path, limit: int = 120) -> Iterator[tuple[str, str, str]]:
+    """Passages of 吾輩は猫である with the Aozora ruby/annotation markup removed."""
+    ja = bz2.open(data / "text/wagahaiwa_nekodearu.txt.bz2").read().decode("utf-8")
+    ja = re.sub(r"《[^》]*》|［＃[^］]*］|｜", "", ja)
+    lines = [ln.strip() for ln in ja.splitlines() if ln.strip()]
+    start = next((i for i, ln in enumerate(lines) if ln.startswith("吾輩は猫である。名前")), 0)
+    chunk: list[str] = []
+    n = 0
+    for ln in lines[start:]:
+        chunk.append(ln)
+        if sum(map(len, chunk)) > 1500:
+            yield f"neko/{n:03d}", "\n".join(chunk), "ja"
+            n += 1
+            chunk = []
+            if n >= limit:
+                return
+
+
+def parity_documents(data: Path) -> list[dict[str, str]]:
+    """All parity documents as ``{"key", "text", "lang"}`` (English + Japanese + Vietnamese)."""
+    out = []
+    for gen in (web_pages(data), warc_pages(data), stackexchange_posts(data), wiki_articles(data, "ja"),
+                wiki_articles(data, "vi"), book_chunks(data)):
+        for key, text, lang in gen:
+            if text.strip():
+                out.append({"key": key, "text": text, "lang": lang})
+    return out
