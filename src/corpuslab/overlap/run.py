@@ -1,0 +1,205 @@
+"""``corpuslab overlap train``: fine-tune a causal LM and track its bottom-k fingerprint overlap with the base.
+
+The story, top to bottom: load the base model (fp32 master weights; no embedding resize), generate or load
+the fingerprint prompts, print the steps↔samples arithmetic, stream the training text, train with HF
+``Trainer`` while :class:`OverlapCallback` evaluates the overlap at step 0 / every ``eval_steps`` / the end,
+then write ``overlap_results.json``, ``overlap_summary.csv``, the two figures and ``final_model/``.
+
+Defaults follow the reference script ``train_and_eval_overlap.py`` (reference §2.4): batch 4 × accumulation
+10, lr 2e-6, warmup 200, grad clip 0.5, 1000 steps, eval every 100, k = 2000, 5 prompts of 64 tokens,
+first 100,000 articles, no packing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from corpuslab.core.config import StrictModel
+from corpuslab.core.errors import CorpuslabError
+from corpuslab.core.shards import atomic_path, write_json_atomic
+
+log = logging.getLogger(__name__)
+
+RESULTS_FILE = "overlap_results.json"
+SUMMARY_CSV = "overlap_summary.csv"
+CURVE_PNG = "overlap_vs_steps.png"
+COMBINED_PNG = "overlap_analysis_combined.png"
+FINGERPRINTS_FILE = "fingerprints.json"
+
+
+class OverlapTrainConfig(StrictModel):
+    """Every option of an overlap training run; names are the CLI flags with ``-`` → ``_``."""
+
+    base_model: str
+    dataset: str
+    output_dir: str
+    dataset_config: str | None = None
+    split: str = "train"
+    text_field: str = "text"
+    data_files: list[str] | None = None
+    max_steps: int = Field(1000, gt=0)
+    eval_steps: int = Field(100, gt=0)
+    num_train_samples: int | None = Field(100_000, gt=0)
+    per_device_train_batch_size: int = Field(4, gt=0)
+    gradient_accumulation_steps: int = Field(10, gt=0)
+    learning_rate: float = Field(2e-6, gt=0)
+    warmup_steps: int = Field(200, ge=0)
+    max_grad_norm: float = 0.5
+    max_length: int | None = Field(None, gt=1)
+    packing: bool = False
+    bottom_k_vocab: int = Field(2000, gt=0)
+    num_fingerprints: int = Field(5, gt=0)
+    fingerprint_total_len: int = Field(64, gt=1)
+    fingerprint_prefix_len: int = Field(8, gt=0)
+    k_bottom_random_prefix: int = Field(50, gt=0)
+    positions: int = Field(1, gt=0)
+    seed: int = 42
+    load_fingerprints: str | None = None
+    save_fingerprints: str | None = None
+    device: str | None = None
+    bf16: bool | None = None
+    eval_batch_size: int | None = Field(None, gt=0)
+    logging_steps: int = Field(10, gt=0)
+    save_final_model: bool = True
+    trust_remote_code: bool = False
+
+
+def fingerprints_digest(ids: list[list[int]]) -> str:
+    return hashlib.sha256(json.dumps(ids).encode()).hexdigest()[:16]
+
+
+def write_summary_csv(path: str | Path, points: list[dict[str, Any]]) -> Path:
+    """``step,avg_overlap_ratio,...`` (the reference's two columns first, then min/max/std/samples)."""
+    cols = ["step", "avg_overlap_ratio", "min_overlap_ratio", "max_overlap_ratio", "std_overlap_ratio",
+            "samples_seen"]
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(cols)
+        for p in points:
+            w.writerow([p.get(c) if p.get(c) is not None else "" for c in cols])
+    return Path(path)
+
+
+def write_outputs(out: Path, results: dict[str, Any], plots: bool = True) -> None:
+    """Results JSON + CSV (+ figures once there are points); safe to call after every evaluation."""
+    from corpuslab.overlap.curve import curve_summary
+
+    steps = [p["step"] for p in results["steps"]]
+    results["summary"] = curve_summary(steps, [p["avg_overlap_ratio"] for p in results["steps"]])
+    write_json_atomic(out / RESULTS_FILE, results)
+    write_summary_csv(out / SUMMARY_CSV, results["steps"])
+    if plots and results["steps"]:
+        from corpuslab.overlap.plots import plot_overlap_analysis, plot_overlap_vs_steps
+
+        plot_overlap_vs_steps(results, out / CURVE_PNG, title=f"{results['config']['base_model']} on "
+                              f"{results['config']['dataset']} {results['config'].get('dataset_config') or ''}")
+        plot_overlap_analysis(results, out / COMBINED_PNG)
+
+
+def run_overlap_training(
+    cfg: OverlapTrainConfig, report: Callable[[str], None] | None = None, progress: bool = True
+) -> dict[str, Any]:
+    """Run one overlap-tracked fine-tune; returns the ``overlap_results.json`` content."""
+    from corpuslab.models.loading import load_causal_lm
+    from corpuslab.overlap.bottomk import _check_k
+    from corpuslab.overlap.fingerprints import (
+        generate_fingerprints,
+        load_fingerprints,
+        model_vocab_size,
+        save_fingerprints,
+    )
+    from corpuslab.overlap.tracking import OverlapCallback, OverlapTracker
+    from corpuslab.train import open_text_source, text_dataset, train_causal_lm, training_plan
+
+    say = report or (lambda msg: log.info("%s", msg))
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    t_start = time.time()
+
+    # fp32 master weights whatever the GPU; bf16 autocast comes from the Trainer (reference pitfall 4)
+    model, tok = load_causal_lm(cfg.base_model, device=cfg.device, dtype="float32",
+                                trust_remote_code=cfg.trust_remote_code, eval_mode=False)
+    V = model_vocab_size(model)
+    _check_k(cfg.bottom_k_vocab, V)
+    if cfg.load_fingerprints:
+        fps = load_fingerprints(cfg.load_fingerprints, tokenizer=tok, model=model)
+        say(f"loaded {len(fps)} fingerprints from {cfg.load_fingerprints}")
+    else:
+        fps = generate_fingerprints(model, tok, num_fingerprints=cfg.num_fingerprints,
+                                    total_len=cfg.fingerprint_total_len, prefix_len=cfg.fingerprint_prefix_len,
+                                    k_bottom=cfg.k_bottom_random_prefix, seed=cfg.seed,
+                                    base_model_name=cfg.base_model)
+        say(f"generated {len(fps)} fingerprints of {cfg.fingerprint_total_len} tokens (seed {cfg.seed})")
+    save_fingerprints(out / FINGERPRINTS_FILE, fps)
+    if cfg.save_fingerprints:
+        save_fingerprints(cfg.save_fingerprints, fps)
+
+    plan = training_plan(cfg.max_steps, cfg.per_device_train_batch_size, cfg.gradient_accumulation_steps,
+                         num_train_samples=cfg.num_train_samples, packing=cfg.packing)
+    say(plan["text"])
+    if plan["warning"]:
+        say(f"WARNING: {plan['warning']}")
+        log.warning("%s", plan["warning"])
+
+    max_len = cfg.max_length or min(int(getattr(tok, "model_max_length", 2048) or 2048), 2048,
+                                    int(getattr(model.config, "max_position_embeddings", 2048) or 2048))
+    texts = open_text_source(cfg.dataset, config=cfg.dataset_config, split=cfg.split, text_field=cfg.text_field,
+                             data_files=cfg.data_files, trust_remote_code=cfg.trust_remote_code)
+    dataset = text_dataset(texts, tok, max_length=max_len, packing=cfg.packing,
+                           text_field=cfg.text_field, num_samples=cfg.num_train_samples)
+
+    results: dict[str, Any] = {
+        "format": "corpuslab-overlap-results-v1",
+        "config": cfg.model_dump(),
+        "k": cfg.bottom_k_vocab, "vocab_size": V, "chance": cfg.bottom_k_vocab / V,
+        "num_fingerprints": len(fps), "fingerprints_sha": fingerprints_digest(fps.ids),
+        "fingerprints_file": FINGERPRINTS_FILE, "max_length": max_len,
+        "plan": {k: v for k, v in plan.items() if k != "text"},
+        "steps": [], "log_history": [],
+    }
+    tracker = OverlapTracker(fps, k=cfg.bottom_k_vocab, positions=cfg.positions, batch_size=cfg.eval_batch_size,
+                             pad_token_id=tok.pad_token_id or 0)
+
+    def on_point(point: Any) -> None:
+        results["steps"].append(point.to_json())
+        say(f"step {point.step:>6}: overlap {point.stats['avg_overlap_ratio']:.4f} "
+            f"(min {point.stats['min_overlap_ratio']:.4f}, max {point.stats['max_overlap_ratio']:.4f}, "
+            f"{point.seconds * 1000:.0f} ms)")
+        write_outputs(out, results, plots=False)  # a killed run keeps every point measured so far
+
+    callback = OverlapCallback(tracker, eval_steps=cfg.eval_steps, effective_batch=plan["effective_batch"],
+                               on_point=on_point)
+    res = train_causal_lm(
+        model, tok, dataset, out, max_steps=cfg.max_steps,
+        per_device_train_batch_size=cfg.per_device_train_batch_size,
+        gradient_accumulation_steps=cfg.gradient_accumulation_steps, learning_rate=cfg.learning_rate,
+        warmup_steps=cfg.warmup_steps, max_grad_norm=cfg.max_grad_norm, logging_steps=cfg.logging_steps,
+        seed=cfg.seed, callbacks=[callback], bf16=cfg.bf16, save_final_model=cfg.save_final_model,
+        progress=progress,
+    )
+    if not res.trainer.is_world_process_zero():
+        return results
+    if results["steps"] and results["steps"][0]["step"] == 0 and results["steps"][0]["avg_overlap_ratio"] != 1.0:
+        raise CorpuslabError(  # pragma: no cover - guards the method's invariant (reference pitfall 1)
+            f"step-0 overlap is {results['steps'][0]['avg_overlap_ratio']}, not 1.0: the base sets were not "
+            "computed from the untouched model")
+    results["train_metrics"] = res.metrics
+    results["log_history"] = res.log_history
+    results["docs_read"] = dataset.docs_seen
+    results["wall_seconds"] = round(time.time() - t_start, 3)
+    results["eval_seconds_total"] = round(sum(p["eval_seconds"] for p in results["steps"]), 6)
+    results["final_model"] = "final_model" if cfg.save_final_model else None
+    write_json_atomic(out / "base_bottomk.json", {
+        "k": cfg.bottom_k_vocab, "positions": cfg.positions,
+        "bottomk": tracker.base_bottomk.tolist() if tracker.base_bottomk is not None else None})
+    write_outputs(out, results, plots=True)
+    return results
