@@ -1,0 +1,200 @@
+"""Stage-2 cleaning (``corpuslab clean``): the funnel per step and per source, drop reasons, rejected examples.
+
+Reads ``stats.json`` in the cleaned folder. The funnel is a list of steps, each with documents (and
+characters) in and out, optionally per source and with drop reasons; rejected documents (written with
+``--keep-rejected``) are read from ``rejected/`` with their reason.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from pathlib import Path
+from typing import Any
+
+from corpuslab.report.charts import bar_chart, funnel_chart
+from corpuslab.report.model import Block, Examples, Heading, Note, Row, Run, Table
+from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
+
+IN_KEYS = ("docs_in", "in_docs", "documents_in", "in", "input", "n_in")
+OUT_KEYS = ("docs_out", "out_docs", "documents_out", "out", "output", "kept", "n_out")
+CIN_KEYS = ("chars_in", "in_chars", "characters_in")
+COUT_KEYS = ("chars_out", "out_chars", "characters_out")
+REASON_KEYS = ("drop_reasons", "dropped_by", "reasons", "drops", "dropped")
+
+
+def _num(d: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+    for k in keys:
+        if k in d and not isinstance(d[k], (dict, list)) and to_float(d[k]) is not None:
+            return to_float(d[k])
+    return None
+
+
+def _reasons(d: dict[str, Any]) -> dict[str, float]:
+    for k in REASON_KEYS:
+        v = d.get(k)
+        if isinstance(v, dict):
+            return {str(r): float(n) for r, n in v.items() if to_float(n) is not None}
+    return {}
+
+
+def _steps(obj: Any) -> list[dict[str, Any]]:
+    """Normalise a funnel (list of step dicts, or mapping step → dict) to ``[{name, in, out, ...}]``."""
+    items: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(obj, list):
+        items = [(str(s.get("name") or s.get("step") or f"step {i + 1}"), s) for i, s in enumerate(obj)
+                 if isinstance(s, dict)]
+    elif isinstance(obj, dict):
+        items = [(str(k), v) for k, v in obj.items() if isinstance(v, dict)]
+    out = []
+    for name, s in items:
+        docs_in, docs_out = _num(s, IN_KEYS), _num(s, OUT_KEYS)
+        if docs_in is None and docs_out is None:
+            continue
+        out.append({"name": name, "in": docs_in, "out": docs_out, "chars_in": _num(s, CIN_KEYS),
+                    "chars_out": _num(s, COUT_KEYS), "reasons": _reasons(s),
+                    "per_source": s.get("per_source") or s.get("sources") or {}})
+    return out
+
+
+def _is_clean_stats(stats: Any) -> bool:
+    if not isinstance(stats, dict):
+        return False
+    if stats.get("stage") in ("clean", "stage2", "stage-2"):
+        return True
+    return any(k in stats for k in ("funnel", "steps", "pipeline")) and (
+        bool(_steps(stats.get("funnel") or stats.get("steps") or stats.get("pipeline"))))
+
+
+def detect(path: Path) -> Run | None:
+    f = path / "stats.json"
+    problems: list[str] = []
+    if not f.exists():
+        cleaned = list(path.glob("*/cleaned_data.*"))
+        if cleaned:
+            problems.append("stats.json is missing: stage 2 stopped before writing its statistics "
+                            f"({len(cleaned)} cleaned shard(s) present); re-run `corpuslab clean` to resume")
+            problems.extend(tmp_problem(path))
+            return Run(path, "clean", {"stats": {}, "steps": [], "sources": {}}, problems=problems)
+        return None
+    stats = read_json_tolerant(f, problems)
+    if stats is not None and not _is_clean_stats(stats):
+        return None
+    if stats is None:
+        if not list(path.glob("*/cleaned_data.*")):
+            return None
+        stats = {}
+    steps = _steps(stats.get("funnel") or stats.get("steps") or stats.get("pipeline"))
+    if stats.get("complete") is False or stats.get("status") in ("running", "incomplete", "interrupted"):
+        problems.append("stats.json says the run is incomplete")
+    problems.extend(tmp_problem(path))
+    return Run(path, "clean", {"stats": stats, "steps": steps, "sources": stats.get("sources") or
+                               stats.get("per_source") or {}}, problems=problems)
+
+
+def _source_rows(run: Run) -> list[list[Any]]:
+    rows = []
+    src = run.data.get("sources")
+    items: list[tuple[Any, Any]] = []
+    if isinstance(src, dict):
+        items = list(src.items())
+    elif isinstance(src, list):
+        items = [(s.get("name") or s.get("source"), s) for s in src if isinstance(s, dict)]
+    for name, s in items:
+        if not isinstance(s, dict):
+            continue
+        docs_in, docs_out = _num(s, IN_KEYS), _num(s, OUT_KEYS)
+        rows.append([name, docs_in, docs_out, (docs_out / docs_in) if docs_in and docs_out is not None else None,
+                     _num(s, CIN_KEYS), _num(s, COUT_KEYS)])
+    return rows
+
+
+def _rejected(path: Path, limit: int = 30) -> list[tuple[str, str]]:
+    items: list[tuple[str, str]] = []
+    files = sorted(path.glob("rejected/**/*.jsonl*")) + sorted(path.glob("*/rejected*.jsonl*"))
+    for f in files:
+        opener = gzip.open if f.name.endswith(".gz") else open
+        try:
+            with opener(f, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
+                for line in fh:
+                    if len(items) >= limit:
+                        return items
+                    if not line.strip():
+                        continue
+                    r = json.loads(line)
+                    md = r.get("metadata") or {}
+                    reason = r.get("filter_reason") or md.get("filter_reason") or md.get("drop_reason") or "?"
+                    value = md.get("filter_value", md.get("metric_value"))
+                    label = f"{md.get('source', f.parent.name)} · {reason}" + (f" = {value}" if value is not None else "")
+                    items.append((label, str(r.get("text", ""))))
+        except (OSError, EOFError, zlib.error, json.JSONDecodeError, UnicodeDecodeError):
+            continue
+    return items
+
+
+def render(run: Run) -> list[Block]:
+    steps = run.data["steps"]
+    blocks: list[Block] = []
+    if not steps:
+        blocks.append(Note("No funnel statistics yet.", "warn"))
+    else:
+        first, last = steps[0]["in"], steps[-1]["out"]
+        if first and last is not None:
+            blocks.append(Note(f"{int(last):,} of {int(first):,} documents kept ({last / first:.1%}) "
+                               f"after {len(steps)} step(s)."))
+        names = ["input"] + [s["name"] for s in steps]
+        values = [steps[0]["in"] or 0] + [s["out"] or 0 for s in steps]
+        chart = funnel_chart("clean-funnel", "Cleaning funnel (documents)", names, values)
+        rows = [[s["name"], s["in"], s["out"], (s["in"] or 0) - (s["out"] or 0),
+                 (s["out"] / s["in"]) if s["in"] and s["out"] is not None else None,
+                 (s["chars_out"] / s["chars_in"]) if s["chars_in"] and s["chars_out"] is not None else None]
+                for s in steps]
+        blocks.append(Row([chart, Table(["step", "docs in", "docs out", "dropped", "kept", "chars kept"], rows,
+                                        formats={"kept": ".1%", "chars kept": ".1%"})]))
+        reasons: dict[str, float] = {}
+        for s in steps:
+            for r, n in s["reasons"].items():
+                key = r if ":" in r or r.startswith(s["name"]) else f"{s['name']}: {r}"
+                reasons[key] = reasons.get(key, 0) + n
+        if reasons:
+            top = sorted(reasons.items(), key=lambda kv: -kv[1])[:25]
+            blocks.append(Row([bar_chart("clean-drop-reasons", "Why documents were dropped", [k for k, _ in top],
+                                         {"documents": [v for _, v in top]}, horizontal=True,
+                                         height=max(260, 60 + 22 * len(top))),
+                               Table(["reason", "documents"], [[k, v] for k, v in top])]))
+    srows = _source_rows(run)
+    if srows:
+        blocks.append(Heading("Per source"))
+        chart = bar_chart("clean-per-source", "Kept fraction per source", [str(r[0]) for r in srows],
+                          {"kept": [r[3] for r in srows]}, percent=True)
+        blocks.append(Row([chart, Table(["source", "docs in", "docs out", "kept", "chars in", "chars out"], srows,
+                                        formats={"kept": ".1%"})]))
+    rej = _rejected(run.path)
+    if rej:
+        blocks.append(Examples("Rejected documents with their reason", rej))
+    return blocks
+
+
+def compare(runs: list[Run]) -> list[Block]:
+    runs = [r for r in runs if r.data["steps"]]
+    if len(runs) < 2:
+        return []
+    names: list[str] = []
+    for r in runs:
+        for s in r.data["steps"]:
+            if s["name"] not in names:
+                names.append(s["name"])
+    series = {}
+    for r in runs:
+        base = r.data["steps"][0]["in"] or 1
+        by = {s["name"]: (s["out"] or 0) / base for s in r.data["steps"]}
+        series[r.label] = [by.get(n) for n in names]
+    chart = bar_chart("compare-clean-funnel", "Share of input left after each step", names, series, percent=True)
+    rows = [[r.label, r.data["steps"][0]["in"], r.data["steps"][-1]["out"],
+             (r.data["steps"][-1]["out"] or 0) / (r.data["steps"][0]["in"] or 1)] for r in runs]
+    return [Row([chart, Table(["run", "docs in", "docs out", "kept"], rows, formats={"kept": ".1%"})])]
+
+
+register(RunType("clean", "Stage-2 cleaning", detect, render, compare,
+                 hint="stats.json + <source>/cleaned_data.jsonl.gz (corpuslab clean)"))

@@ -1,0 +1,169 @@
+"""Fingerprint overlap (``corpuslab overlap``): bottom-k overlap with the base model against training steps.
+
+The curve comes from ``overlap_summary.csv`` (``step,avg_overlap_ratio[,min,max]``) or, when that is
+missing, from the per-step entries of ``overlap_results.json``; the JSON's ``summary`` gives first/last
+overlap, decrease rate and the step where overlap first drops below 0.5. Several runs share one chart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from corpuslab.report.charts import line_chart
+from corpuslab.report.model import Block, Note, Row, Run, Table
+from corpuslab.report.registry import (
+    RunType,
+    read_csv_tolerant,
+    read_json_tolerant,
+    register,
+    tmp_problem,
+    to_float,
+)
+
+STEP_KEYS = ("step", "global_step")
+MEAN_KEYS = ("avg_overlap_ratio", "overlap", "mean_overlap", "mean", "avg_overlap")
+MIN_KEYS = ("min_overlap_ratio", "min_overlap", "min")
+MAX_KEYS = ("max_overlap_ratio", "max_overlap", "max")
+
+
+def _pick(d: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+    for k in keys:
+        if k in d and to_float(d[k]) is not None:
+            return to_float(d[k])
+    return None
+
+
+def _entries(results: Any) -> list[dict[str, Any]]:
+    if isinstance(results, list):
+        return [e for e in results if isinstance(e, dict)]
+    if isinstance(results, dict):
+        for k in ("steps", "results", "history", "evaluations", "per_step", "curve"):
+            if isinstance(results.get(k), list):
+                return [e for e in results[k] if isinstance(e, dict)]
+    return []
+
+
+def curve_points(data: dict[str, Any]) -> list[dict[str, float | None]]:
+    """``[{step, mean, min, max}]`` sorted by step: from the JSON (per-prompt scores give min/max), else the CSV."""
+    pts: list[dict[str, float | None]] = []
+    for e in _entries(data.get("results")):
+        step, mean = _pick(e, STEP_KEYS), _pick(e, MEAN_KEYS)
+        scores = [to_float(x) for x in (e.get("overlap_scores") or e.get("scores") or []) if to_float(x) is not None]
+        if mean is None and scores:
+            mean = sum(scores) / len(scores)  # type: ignore[arg-type]
+        if step is None or mean is None:
+            continue
+        lo = _pick(e, MIN_KEYS)
+        hi = _pick(e, MAX_KEYS)
+        if scores:
+            lo = min(scores) if lo is None else lo  # type: ignore[type-var]
+            hi = max(scores) if hi is None else hi  # type: ignore[type-var]
+        pts.append({"step": step, "mean": mean, "min": lo, "max": hi})
+    if not pts:
+        for row in data.get("csv") or []:
+            step, mean = _pick(row, STEP_KEYS), _pick(row, MEAN_KEYS)
+            if step is not None and mean is not None:
+                pts.append({"step": step, "mean": mean, "min": _pick(row, MIN_KEYS), "max": _pick(row, MAX_KEYS)})
+    pts.sort(key=lambda p: p["step"])  # type: ignore[arg-type,return-value]
+    return pts
+
+
+def detect(path: Path) -> Run | None:
+    has_json = (path / "overlap_results.json").exists()
+    has_csv = (path / "overlap_summary.csv").exists()
+    if not (has_json or has_csv):
+        return None
+    problems: list[str] = []
+    results = read_json_tolerant(path / "overlap_results.json", problems) if has_json else None
+    rows = read_csv_tolerant(path / "overlap_summary.csv", problems) if has_csv else None
+    if not has_json:
+        problems.append("overlap_results.json is missing: the run stopped before its final summary")
+    summary = results.get("summary") if isinstance(results, dict) else None
+    if isinstance(results, dict) and (results.get("complete") is False or results.get("status") in ("running",
+                                                                                                      "interrupted")):
+        problems.append("overlap_results.json says the run is incomplete")
+    problems.extend(tmp_problem(path))
+    run = Run(path, "overlap", {"results": results, "csv": rows, "summary": summary if isinstance(summary, dict) else {}},
+              problems=problems)
+    if not curve_points(run.data):
+        run.problems.append("no overlap measurement recorded yet")
+    return run
+
+
+def _summary_rows(run: Run) -> list[list[Any]]:
+    s = run.data.get("summary") or {}
+    pts = curve_points(run.data)
+    first = _pick(s, ("first", "first_overlap")) if s else None
+    last = _pick(s, ("last", "last_overlap", "final", "final_overlap")) if s else None
+    if first is None and pts:
+        first = pts[0]["mean"]
+    if last is None and pts:
+        last = pts[-1]["mean"]
+    rate = _pick(s, ("decrease_rate", "decrease_rate_per_step")) if s else None
+    if rate is None and len(pts) >= 2 and pts[-1]["step"] != pts[0]["step"]:
+        rate = (pts[0]["mean"] - pts[-1]["mean"]) / (pts[-1]["step"] - pts[0]["step"])  # type: ignore[operator]
+    below = s.get("step_below_half", s.get("first_step_below_0.5", s.get("half_life_step"))) if s else None
+    if below is None and pts:
+        below = next((p["step"] for p in pts if (p["mean"] or 0) < 0.5), None)
+    return [[run.label, len(pts), first, last, rate, below, _chance(run)]]
+
+
+def _chance(run: Run) -> float | None:
+    r = run.data.get("results")
+    if isinstance(r, dict):
+        for src in (r.get("summary") or {}, r, r.get("config") or {}):
+            v = _pick(src, ("chance_level", "chance"))
+            if v is not None:
+                return v
+        cfg = r.get("config") or {}
+        k, v = to_float(cfg.get("k") or cfg.get("bottom_k")), to_float(cfg.get("vocab_size"))
+        if k and v:
+            return k / v
+    return None
+
+
+SUMMARY_COLS = ["run", "evaluations", "first overlap", "last overlap", "decrease / step", "first step < 0.5",
+                "chance k/V"]
+
+
+def render(run: Run) -> list[Block]:
+    pts = curve_points(run.data)
+    if not pts:
+        return [Note("No overlap measurement recorded yet.", "warn")]
+    xs = [p["step"] for p in pts]
+    series = {run.label or "overlap": (xs, [p["mean"] for p in pts])}
+    bands = None
+    if all(p["min"] is not None and p["max"] is not None for p in pts):
+        bands = {run.label or "overlap": ([p["min"] for p in pts], [p["max"] for p in pts])}
+    hl = {"0.5": 0.5}
+    ch = _chance(run)
+    if ch is not None:
+        hl[f"chance k/V = {ch:.3g}"] = ch
+    chart = line_chart("overlap-curve", "Fingerprint overlap with the base model", series, x_title="training step",
+                       y_title="mean |B_base ∩ B_model| / k", bands=bands, hlines=hl,
+                       caption="Line: mean over prompts; band: min–max over prompts.")
+    table = Table(["step", "mean", "min", "max"], [[p["step"], p["mean"], p["min"], p["max"]] for p in pts],
+                  formats={"mean": ".4f", "min": ".4f", "max": ".4f", "step": ",.0f"})
+    return [Row([chart, table]),
+            Table(SUMMARY_COLS, _summary_rows(run), formats={"first overlap": ".4f", "last overlap": ".4f",
+                                                            "decrease / step": ".3g"})]
+
+
+def compare(runs: list[Run]) -> list[Block]:
+    runs = [r for r in runs if curve_points(r.data)]
+    if len(runs) < 2:
+        return []
+    series = {}
+    for r in runs:
+        pts = curve_points(r.data)
+        series[r.label] = ([p["step"] for p in pts], [p["mean"] for p in pts])
+    chart = line_chart("compare-overlap-curves", "Overlap vs steps, all runs", series, x_title="training step",
+                       y_title="mean overlap", hlines={"0.5": 0.5})
+    rows = [row for r in runs for row in _summary_rows(r)]
+    return [Row([chart, Table(SUMMARY_COLS, rows, formats={"first overlap": ".4f", "last overlap": ".4f",
+                                                          "decrease / step": ".3g"})])]
+
+
+register(RunType("overlap", "Fingerprint overlap", detect, render, compare,
+                 hint="overlap_results.json and/or overlap_summary.csv (corpuslab overlap)"))

@@ -1,0 +1,93 @@
+"""The page in a real browser: headless Chromium, no console errors, every section and chart drawn, screenshot.
+
+Skipped when no Chromium is installed (CI installs Debian's ``chromium``). The screenshot is kept under
+``artifacts/report/`` (git-ignored) so a person can look at it after the run.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from report_fixtures import make_all
+
+from corpuslab.report import build_report
+from corpuslab.report.browser import check_page, find_browser
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(find_browser() is None, reason="no Chromium/Chrome installed")]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "report"
+
+
+def assert_non_blank_png(path: Path, min_width: int = 800, min_coloured: float = 0.01) -> None:
+    from PIL import Image
+
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), dtype=np.int16)
+    h, w, _ = img.shape
+    assert w >= min_width and h >= 400
+    # Not one colour: a good share of pixels differ from the background, and there is colour (charts).
+    bg = np.median(img.reshape(-1, 3), axis=0)
+    differs = (np.abs(img - bg).sum(axis=2) > 30).mean()
+    assert differs > 0.05, f"screenshot looks blank ({differs:.1%} non-background pixels)"
+    saturated = ((img.max(axis=2) - img.min(axis=2)) > 60).mean()
+    assert saturated > min_coloured, f"too few coloured pixels ({saturated:.2%}): charts were not drawn"
+
+
+def test_report_renders_in_headless_chromium(tmp_path):
+    runs = make_all(tmp_path)
+    order = ["sample", "clean", "overlap", "overlap_ja", "anatomy", "minkpp", "leia", "revert", "unrecognised",
+             "interrupted"]
+    rep = build_report([runs[k] for k in order] + [tmp_path / "does-not-exist"], tmp_path / "report.html")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "report_all_run_types.png"
+    check = check_page(rep.path, shot)
+
+    assert check.console_errors == []
+    assert check.network_requests == []
+    assert check.plotly_loaded
+    expected_charts = sum(len(s.chart_names()) for s in rep.sections + rep.comparisons)
+    assert check.charts == expected_charts and check.charts_drawn == expected_charts
+    by_id = {s["id"]: s for s in check.sections}
+    kinds = [by_id[f"run-{i}"]["run_type"] for i in range(1, len(rep.sections) + 1)]
+    assert kinds == ["sample", "clean", "overlap", "overlap", "anatomy", "anatomy", "leia", "revert", "sample",
+                     "unrecognised", "missing"]
+    for i, s in enumerate(rep.sections, 1):  # every chart of every section is drawn where it belongs
+        assert by_id[f"run-{i}"]["drawn"] == s.chart_names()
+    assert by_id["run-9"]["status"] == "interrupted" and "plan.json is missing" in by_id["run-9"]["text"]
+    assert "Not a recognised corpuslab run" in by_id["run-10"]["text"]
+    compare = [s["run_type"] for s in check.sections if s["id"].startswith("compare-")]
+    assert compare == ["compare-sample", "compare-overlap", "compare-anatomy"]
+    assert check.page_size[0] <= 1366  # fits a laptop screen's width: no horizontal scrolling
+    assert_non_blank_png(shot)
+
+
+def test_report_browser_catches_console_errors(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text("<!DOCTYPE html><html><body><p>x</p><script>console.error('deliberate');"
+                    "undefinedFunction();</script></body></html>", encoding="utf-8")
+    check = check_page(page, None)
+    assert any("deliberate" in e for e in check.console_errors)
+    assert any("undefinedFunction" in e for e in check.console_errors)
+    assert not check.ok
+
+
+def test_report_cli_check_and_screenshot(tmp_path):
+    from report_fixtures import make_overlap_run
+    from typer.testing import CliRunner
+
+    from corpuslab.cli.main import app
+
+    run = make_overlap_run(tmp_path)
+    shot = tmp_path / "s.png"
+    res = CliRunner().invoke(app, ["report", str(run), "-o", str(tmp_path / "r.html"), "--check",
+                                   "--screenshot", str(shot)])
+    assert res.exit_code == 0, res.output
+    assert "1/1 charts drawn, 0 console error(s), 0 network request(s)" in res.output
+    assert_non_blank_png(shot, min_width=600, min_coloured=0.0005)  # one thin line chart
+    assert os.path.getsize(shot) > 10_000

@@ -1,0 +1,206 @@
+"""Each run type is detected and rendered with the right numbers; bad input becomes a section, not a crash."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from report_fixtures import (
+    make_all,
+    make_anatomy_run,
+    make_clean_run,
+    make_interrupted_sample,
+    make_leia_run,
+    make_minkpp_run,
+    make_overlap_run,
+    make_revert_run,
+    make_sample_run,
+)
+
+from corpuslab.report import build_report, detect_runs, find_runs, render_run
+from corpuslab.report.model import Chart, Note, Table, iter_blocks
+
+
+def _tables(section) -> list[Table]:
+    return [b for b in iter_blocks(section.blocks) if isinstance(b, Table)]
+
+
+def _table_with(section, column: str) -> Table:
+    return next(t for t in _tables(section) if column in t.columns)
+
+
+def _col(table: Table, column: str) -> list:
+    i = table.columns.index(column)
+    return [r[i] for r in table.rows]
+
+
+def _one(path: Path, kind: str):
+    runs = detect_runs(path)
+    assert [r.run_type for r in runs] == [kind]
+    run = runs[0]
+    run.label = path.name
+    return run, render_run(run)
+
+
+def test_report_sample_plan_vs_kept(tmp_path):
+    raw = make_sample_run(tmp_path, target=30)
+    run, sec = _one(raw, "sample")
+    assert sec.status == "ok" and not sec.problems
+    t = _table_with(sec, "quota")
+    by = dict(zip(_col(t, "source"), zip(_col(t, "quota"), _col(t, "kept"), _col(t, "shortfall"), strict=True),
+                  strict=True))
+    # weights 3:1 of 30 → quotas 22.5/7.5 rounded by largest remainder; forum only has 5 records
+    quota_forum = by["forum"][0]
+    assert by["news"][0] + quota_forum == 30 and quota_forum in (7, 8)
+    assert by["forum"] == (quota_forum, 5, quota_forum - 5) and by["news"][1] == 30 - quota_forum
+    assert "sample-plan-vs-kept" in sec.chart_names()
+    assert any(isinstance(b, Note) and f"forum ({quota_forum - 5} short)" in b.text for b in iter_blocks(sec.blocks))
+
+
+def test_report_clean_funnel_and_rejected(tmp_path):
+    run, sec = _one(make_clean_run(tmp_path), "clean")
+    t = _table_with(sec, "docs out")
+    assert _col(t, "step") == ["html", "gopher_quality", "minhash"]
+    assert _col(t, "dropped") == [0, 20, 8]
+    reasons = _table_with(sec, "reason")
+    assert dict(reasons.rows)["gopher_quality: gopher_short_document"] == 12
+    assert {"clean-funnel", "clean-drop-reasons", "clean-per-source"} <= set(sec.chart_names())
+    assert any("72 of 100 documents kept" in b.text for b in iter_blocks(sec.blocks) if isinstance(b, Note))
+    ex = [b for b in iter_blocks(sec.blocks) if type(b).__name__ == "Examples"]
+    assert ex and "gopher_short_document = 3" in ex[0].items[0][0]
+
+
+def test_report_overlap_summary_numbers(tmp_path):
+    run, sec = _one(make_overlap_run(tmp_path, decay=0.15, steps=5), "overlap")
+    summ = _table_with(sec, "decrease / step")
+    row = dict(zip(summ.columns, summ.rows[0], strict=True))
+    assert row["first overlap"] == 1.0 and row["last overlap"] == pytest.approx(0.4)
+    assert row["decrease / step"] == pytest.approx(0.6 / 40)
+    assert row["first step < 0.5"] == 40 and row["chance k/V"] == pytest.approx(50 / 512)
+
+
+def test_report_overlap_csv_only_is_interrupted(tmp_path):
+    out = make_overlap_run(tmp_path)
+    (out / "overlap_results.json").unlink()
+    run, sec = _one(out, "overlap")
+    assert sec.status == "interrupted" and "overlap_results.json is missing" in sec.problems[0]
+    assert _col(_table_with(sec, "mean"), "mean") == [1.0, 0.9, 0.8, 0.7, 0.6]
+
+
+def test_report_anatomy_estimated_vs_true(tmp_path):
+    run, sec = _one(make_anatomy_run(tmp_path), "anatomy")
+    acc = _table_with(sec, "method")
+    got = dict((r[0], r[1]) for r in acc.rows)
+    # bbse (0.5, 0.3, 0.2) vs truth (0.5, 0.25, 0.25): 1 − ½(0 + .05 + .05) = 0.95
+    assert got["bbse"] == pytest.approx(0.95)
+    assert got["em"] == pytest.approx(1 - 0.5 * (0.1 + 0 + 0.1))
+    assert got["uniform guess"] == pytest.approx(1 - 0.5 * (abs(1 / 3 - .5) + 2 * abs(1 / 3 - .25)))
+    assert {"anatomy-mixture", "anatomy-confusion"} <= set(sec.chart_names())
+    chart = next(b for b in iter_blocks(sec.blocks) if isinstance(b, Chart) and b.name == "anatomy-mixture")
+    names = [t["name"] for t in chart.figure["data"]]
+    assert names == ["true mixture", "bbse", "em"]
+    assert "error_y" in chart.figure["data"][1]
+
+
+def test_report_anatomy_minkpp(tmp_path):
+    run, sec = _one(make_minkpp_run(tmp_path), "anatomy")
+    t = _table_with(sec, "minkpp")
+    assert dict(zip(_col(t, "category"), _col(t, "minkpp"), strict=True)) == {"web": 0.4, "wikipedia": 0.4, "books": 0.2}
+
+
+def test_report_leia_build_and_eval(tmp_path):
+    run, sec = _one(make_leia_run(tmp_path), "leia")
+    links = _table_with(sec, "of seen")
+    assert dict(zip(_col(links, "count"), _col(links, "of seen"), strict=True))["links inserted"] == pytest.approx(0.34)
+    acc = _table_with(sec, "task/language")
+    assert dict(zip(_col(acc, "task/language"), _col(acc, "accuracy"), strict=True)) == {"en": 0.62, "ja": 0.41}
+    assert {"leia-links", "leia-drop-reasons", "leia-accuracy"} <= set(sec.chart_names())
+
+
+def test_report_revert_metrics(tmp_path):
+    run, sec = _one(make_revert_run(tmp_path), "revert")
+    lang = next(t for t in _tables(sec) if "group" in t.columns and "en" in _col(t, "group"))
+    assert dict(zip(_col(lang, "group"), _col(lang, "roc_auc"), strict=True)) == {"en": 0.9, "ja": 0.85}
+    assert {"revert-per-language", "revert-user-type"} <= set(sec.chart_names())
+    assert any("disparate impact (anonymous / registered) 1.700" in b.text
+               for b in iter_blocks(sec.blocks) if isinstance(b, Note))
+
+
+def test_report_interrupted_sample_says_so(tmp_path):
+    out = make_interrupted_sample(tmp_path)
+    run, sec = _one(out, "sample")
+    assert sec.status == "interrupted"
+    text = " | ".join(sec.problems)
+    assert "plan.json is missing" in text and "forum/raw_data.jsonl.gz is missing" in text
+    assert "temporary files left by an interrupted write" in text
+    # what did complete is still shown
+    assert "news" in _col(_table_with(sec, "quota"), "source")
+
+
+def test_report_truncated_shard_and_corrupt_json(tmp_path):
+    raw = make_sample_run(tmp_path)
+    data = (raw / "news" / "raw_data.jsonl.gz").read_bytes()
+    (raw / "news" / "raw_data.jsonl.gz").write_bytes(data[: len(data) // 2])
+    run, sec = _one(raw, "sample")
+    assert sec.status == "interrupted" and any("truncated or corrupt" in p for p in sec.problems)
+    ov = make_overlap_run(tmp_path)
+    (ov / "overlap_results.json").write_text('{"steps": [', encoding="utf-8")
+    run, sec = _one(ov, "overlap")
+    assert sec.status == "interrupted" and "not valid JSON" in sec.problems[0]
+
+
+def test_report_page_with_bad_input_never_fails(tmp_path):
+    runs = make_all(tmp_path)
+    rep = build_report([runs["sample"], runs["unrecognised"], runs["interrupted"], tmp_path / "missing"],
+                       tmp_path / "r.html")
+    status = [(s.run_type, s.status) for s in rep.sections]
+    assert ("sample", "ok") in status and ("sample", "interrupted") in status
+    assert ("unrecognised", "unrecognised") in status and ("missing", "missing") in status
+    page = rep.path.read_text(encoding="utf-8")
+    assert "Not a recognised corpuslab run" in page and "This run looks interrupted" in page
+    assert "no such folder" in page
+
+
+def test_report_experiment_folder_is_searched(tmp_path):
+    runs = make_all(tmp_path / "exp")
+    found = {r.run_type for r in find_runs(tmp_path / "exp")}
+    assert found == {"sample", "clean", "overlap", "anatomy", "leia", "revert"}
+    rep = build_report([tmp_path / "exp"], tmp_path / "r.html")
+    labels = [s.label for s in rep.sections]
+    assert "exp/raw" in labels and "exp/killed/raw" in labels
+    assert runs
+
+
+def test_report_comparisons(tmp_path):
+    a = make_overlap_run(tmp_path, "en", decay=0.1)
+    b = make_overlap_run(tmp_path, "ja", decay=0.2)
+    rep = build_report([a, b], tmp_path / "r.html")
+    assert [c.run_type for c in rep.comparisons] == ["compare-overlap"]
+    chart = next(x for x in iter_blocks(rep.comparisons[0].blocks) if isinstance(x, Chart))
+    assert [t["name"] for t in chart.figure["data"]] == ["en", "ja"]
+    assert chart.figure["data"][1]["y"][-1] == pytest.approx(0.2)
+
+
+def test_report_renderer_bug_gives_error_section(tmp_path, monkeypatch):
+    from corpuslab.report.registry import run_types
+
+    rt = run_types()["overlap"]
+
+    def boom(run):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(rt, "render", boom)
+    rep = build_report([make_overlap_run(tmp_path)], tmp_path / "r.html")
+    assert rep.sections[0].status == "error" and "ZeroDivisionError: boom" in rep.sections[0].problems[-1]
+
+
+def test_report_raw_gz_examples_escape_html(tmp_path):
+    raw = make_sample_run(tmp_path)
+    p = raw / "news" / "raw_data.jsonl.gz"
+    with gzip.open(p, "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "news/0", "text": "</script><script>alert(1)</script>", "metadata": {}}) + "\n")
+    rep = build_report([raw], tmp_path / "r.html")
+    page = rep.path.read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "&lt;/script&gt;&lt;script&gt;alert(1)" in page
