@@ -7,7 +7,6 @@ numbers chosen so the tests can check what the page shows.
 
 from __future__ import annotations
 
-import csv
 import gzip
 import json
 from pathlib import Path
@@ -45,76 +44,98 @@ def make_sample_run(root: Path, target: int = 30, seed: int = 7) -> Path:
 
 
 def make_clean_run(root: Path) -> Path:
-    """A stage-2 folder: funnel of three steps, per-source counts, drop reasons, rejected examples."""
+    """A stage-2 folder in the shape ``corpuslab.clean`` writes: funnel per step and source, drop reasons
+    with metric ranges, rejected documents under ``_rejected/`` (``--keep-rejected``)."""
     out = root / "cleaned"
+
+    def step(name: str, n_in: int, n_out: int, news: tuple[int, int], forum: tuple[int, int]) -> dict[str, Any]:
+        return {"step": name, "docs_in": n_in, "docs_out": n_out, "chars_in": n_in * 500, "chars_out": n_out * 500,
+                "by_source": {"news": {"docs_in": news[0], "docs_out": news[1]},
+                              "forum": {"docs_in": forum[0], "docs_out": forum[1]}}}
+
     stats = {
-        "stage": "clean",
-        "funnel": [
-            {"name": "html", "docs_in": 100, "docs_out": 100, "chars_in": 50_000, "chars_out": 42_000},
-            {"name": "gopher_quality", "docs_in": 100, "docs_out": 80, "chars_in": 42_000, "chars_out": 36_000,
-             "drop_reasons": {"gopher_short_document": 12, "gopher_below_alpha_threshold": 8}},
-            {"name": "minhash", "docs_in": 80, "docs_out": 72, "chars_in": 36_000, "chars_out": 33_000,
-             "drop_reasons": {"near_duplicate": 8}},
-        ],
-        "sources": {"news": {"docs_in": 75, "docs_out": 60}, "forum": {"docs_in": 25, "docs_out": 12}},
+        "input": {"docs": 100, "chars": 50_000, "shards": 2},
+        "output": {"docs": 72, "chars": 36_000, "by_source": {"news": 60, "forum": 12}},
+        "steps": ["input", "gopher_quality", "minhash_dedup"],
+        "funnel": [step("input", 100, 100, (75, 75), (25, 25)),
+                   step("gopher_quality", 100, 80, (75, 66), (25, 14)),
+                   step("minhash_dedup", 80, 72, (66, 60), (14, 12))],
+        "drop_reasons": {
+            "gopher_quality:gopher_short_document": {"count": 12, "by_source": {"forum": 12},
+                                                     "value": {"min": 3, "median": 20, "max": 49}},
+            "gopher_quality:gopher_below_alpha_threshold": {"count": 8, "by_source": {"news": 8},
+                                                            "value": {"min": 0.5, "median": 0.7, "max": 0.79}},
+            "minhash_dedup:near_duplicate": {"count": 8, "by_source": {"news": 6, "forum": 2}, "value": None},
+        },
+        "run": {"stage": "clean"},
     }
     _json(out / "stats.json", stats)
     (out / "news").mkdir(parents=True, exist_ok=True)
     with gzip.open(out / "news" / "cleaned_data.jsonl.gz", "wt", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": "news/1", "text": "kept", "metadata": {}}) + "\n")
-    (out / "rejected" / "forum").mkdir(parents=True, exist_ok=True)
-    with gzip.open(out / "rejected" / "forum" / "rejected.jsonl.gz", "wt", encoding="utf-8") as fh:
-        fh.write(json.dumps({"id": "forum/3", "text": "buy buy buy",
-                             "metadata": {"source": "forum", "filter_reason": "gopher_short_document",
-                                          "filter_value": 3}}) + "\n")
+    (out / "_rejected" / "forum").mkdir(parents=True, exist_ok=True)
+    with gzip.open(out / "_rejected" / "forum" / "rejected_data.jsonl.gz", "wt", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "forum/3", "text": "buy buy buy", "metadata": {"source": "forum"},
+                             "rejection": {"step": "gopher_quality", "reason": "gopher_short_document",
+                                           "value": 3.0}}) + "\n")
     return out
 
 
-def make_overlap_run(root: Path, name: str = "overlap_en", decay: float = 0.1, steps: int = 5) -> Path:
-    """``overlap_results.json`` + ``overlap_summary.csv`` for a curve 1.0 → 1 − decay·(steps−1)."""
+def make_overlap_run(root: Path, name: str = "overlap_en", decay: float = 0.1, steps: int = 5,
+                     finished: bool = True) -> Path:
+    """An overlap run written by ``corpuslab.overlap.run.write_outputs`` for a curve 1.0 → 1 − decay·(steps−1)."""
+    from corpuslab.overlap.run import write_outputs
+
     out = root / name
+    out.mkdir(parents=True, exist_ok=True)
     entries = []
     for i in range(steps):
-        step = i * 10
         mean = round(1.0 - decay * i, 4)
-        entries.append({"step": step, "avg_overlap_ratio": mean,
-                        "overlap_scores": [round(mean - 0.02, 4), mean, round(min(1.0, mean + 0.02), 4)]})
-    first, last = entries[0]["avg_overlap_ratio"], entries[-1]["avg_overlap_ratio"]
-    below = next((e["step"] for e in entries if e["avg_overlap_ratio"] < 0.5), None)
-    _json(out / "overlap_results.json", {
-        "config": {"k": 50, "vocab_size": 512, "num_fingerprints": 3},
-        "steps": entries,
-        "summary": {"first": first, "last": last,
-                    "decrease_rate": (first - last) / (entries[-1]["step"] - entries[0]["step"]),
-                    "step_below_half": below, "chance_level": 50 / 512},
-    })
-    with open(out / "overlap_summary.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["step", "avg_overlap_ratio"])
-        for e in entries:
-            w.writerow([e["step"], e["avg_overlap_ratio"]])
+        scores = [round(mean - 0.02, 4), mean, round(min(1.0, mean + 0.02), 4)] if i else [1.0, 1.0, 1.0]
+        entries.append({"step": i * 10, "samples_seen": i * 40, "avg_overlap_ratio": mean,
+                        "min_overlap_ratio": min(scores), "max_overlap_ratio": max(scores),
+                        "overlap_scores": scores, "eval_seconds": 0.01})
+    results = {"format": "corpuslab-overlap-results-v1",
+               "config": {"base_model": "tiny", "dataset": "books", "max_steps": (steps - 1) * 10},
+               "k": 50, "vocab_size": 512, "chance": 50 / 512, "num_fingerprints": 3, "steps": entries}
+    if finished:
+        results.update({"wall_seconds": 1.0, "train_metrics": {"train_loss": 3.0}, "final_model": "final_model"})
+    else:
+        results["config"]["max_steps"] = 100
+    write_outputs(out, results, plots=False)
     return out
+
+
+TRUE_MIX = {"web": 0.5, "wikipedia": 0.25, "books": 0.25}
 
 
 def make_anatomy_run(root: Path) -> Path:
-    """Label-shift ``summary.json`` (shape of ``corpuslab.anatomy.labelshift``) + ``evaluation.json``."""
+    """A label-shift run made by ``corpuslab.anatomy``: priors estimated by ``estimate_priors`` on synthetic
+    classifier posteriors drawn under a known shift, scored by the evaluator into ``evaluation/``."""
+    import numpy as np
+
+    from corpuslab.anatomy.evaluate import MixtureSpec, evaluate_runs, write_report
+    from corpuslab.anatomy.labelshift import estimate_priors
+
     out = root / "anatomy"
-    classes = ["web", "wikipedia", "books"]
-    point = {"web": 0.5, "wikipedia": 0.3, "books": 0.2}
-    em = {"web": 0.6, "wikipedia": 0.25, "books": 0.15}
+    out.mkdir(parents=True, exist_ok=True)
+    classes = list(TRUE_MIX)
+    rng = np.random.default_rng(0)
 
-    def block(p: dict[str, float]) -> dict[str, Any]:
-        return {"point": p, "mean": p, "ci_low": {k: max(0.0, v - 0.05) for k, v in p.items()},
-                "ci_high": {k: min(1.0, v + 0.05) for k, v in p.items()}, "n_bootstrap": 10, "ci": 0.95}
+    def posteriors(labels: np.ndarray) -> np.ndarray:
+        p = np.full((len(labels), 3), 0.1)
+        p[np.arange(len(labels)), labels] = 0.8
+        p += rng.uniform(0, 0.05, p.shape)
+        return p / p.sum(axis=1, keepdims=True)
 
-    _json(out / "summary.json", {
-        "estimator": "labelshift", "classes": classes, "priors": {"bbse": block(point), "em": block(em)},
-        "confusion_matrix": [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.15, 0.8]],
-        "confusion_matrix_hard": [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.15, 0.8]],
-        "pbar": point, "train_priors": {"web": 1 / 3, "wikipedia": 1 / 3, "books": 1 / 3}, "warnings": [],
-        "classifier": {"kind": "tfidf", "heldout_accuracy": 0.85}, "generations": {"n": 40},
-        "ground_truth": {"web": 0.5, "wikipedia": 0.25, "books": 0.25},
-    })
+    src_y = np.repeat(np.arange(3), 60)
+    tgt_y = rng.choice(3, size=400, p=list(TRUE_MIX.values()))
+    res = estimate_priors(posteriors(src_y), src_y, posteriors(tgt_y), classes, n_bootstrap=20, seed=0)
+    _json(out / "summary.json", {"estimator": "labelshift", **res.summary(),
+                                 "classifier": {"kind": "tfidf", "heldout_accuracy": 0.85},
+                                 "generations": {"n": 400}})
+    spec = MixtureSpec(name="fixture truth", weights=TRUE_MIX)
+    write_report(evaluate_runs([str(out)], spec), spec, out / "evaluation")
     return out
 
 

@@ -62,14 +62,38 @@ def test_report_sample_plan_vs_kept(tmp_path):
 def test_report_clean_funnel_and_rejected(tmp_path):
     run, sec = _one(make_clean_run(tmp_path), "clean")
     t = _table_with(sec, "docs out")
-    assert _col(t, "step") == ["html", "gopher_quality", "minhash"]
+    assert _col(t, "step") == ["input", "gopher_quality", "minhash_dedup"]
     assert _col(t, "dropped") == [0, 20, 8]
-    reasons = _table_with(sec, "reason")
-    assert dict(reasons.rows)["gopher_quality: gopher_short_document"] == 12
-    assert {"clean-funnel", "clean-drop-reasons", "clean-per-source"} <= set(sec.chart_names())
+    reasons = _table_with(sec, "metric min")
+    assert _col(reasons, "reason")[0] == "gopher_quality:gopher_short_document"
+    assert reasons.rows[0][1:] == [12, 3, 20, 49]
+    assert {"clean-funnel", "clean-drop-reasons", "clean-funnel-per-source", "clean-per-source"} <= set(
+        sec.chart_names())
+    heat = next(b for b in iter_blocks(sec.blocks) if isinstance(b, Chart) and b.name == "clean-funnel-per-source")
+    assert heat.figure["data"][0]["y"] == ["news", "forum"]
+    assert heat.figure["data"][0]["z"][1] == pytest.approx([1.0, 14 / 25, 12 / 25])
+    per_src = _table_with(sec, "chars in")
+    assert per_src.rows[1][:4] == ["forum", 25, 12, pytest.approx(0.48)]
     assert any("72 of 100 documents kept" in b.text for b in iter_blocks(sec.blocks) if isinstance(b, Note))
     ex = [b for b in iter_blocks(sec.blocks) if type(b).__name__ == "Examples"]
-    assert ex and "gopher_short_document = 3" in ex[0].items[0][0]
+    assert ex and ex[0].items[0][0] == "forum · gopher_quality:gopher_short_document = 3"
+
+
+def test_report_clean_real_stage2_run(tmp_path):
+    """The real stage 2 (corpuslab.clean.run_clean) on the real stage-1 fixture: the page shows its funnel."""
+    from corpuslab.clean.runner import run_clean
+
+    raw = make_sample_run(tmp_path, target=30)
+    res = run_clean({"filtering": {"min_length": 10, "gopher_repetition": {}},
+                     "dedup": {"exact": True}}, raw, tmp_path / "cleaned", keep_rejected=True, progress=False)
+    run, sec = _one(tmp_path / "cleaned", "clean")
+    assert sec.status == "ok", sec.problems
+    t = _table_with(sec, "docs out")
+    assert _col(t, "step") == [e["step"] for e in res.stats["funnel"]]
+    assert _col(t, "docs out") == [e["docs_out"] for e in res.stats["funnel"]]
+    per_src = _table_with(sec, "chars in")
+    assert dict(zip(_col(per_src, "source"), _col(per_src, "docs out"), strict=True)) == \
+        res.stats["output"]["by_source"]
 
 
 def test_report_overlap_summary_numbers(tmp_path):
@@ -81,6 +105,13 @@ def test_report_overlap_summary_numbers(tmp_path):
     assert row["first step < 0.5"] == 40 and row["chance k/V"] == pytest.approx(50 / 512)
 
 
+def test_report_overlap_killed_midway(tmp_path):
+    run, sec = _one(make_overlap_run(tmp_path, steps=3, finished=False), "overlap")
+    assert sec.status == "interrupted"
+    assert "training stopped before the end: last evaluation at step 20 of 100" in sec.problems[0]
+    assert _col(_table_with(sec, "mean"), "step") == [0, 10, 20]
+
+
 def test_report_overlap_csv_only_is_interrupted(tmp_path):
     out = make_overlap_run(tmp_path)
     (out / "overlap_results.json").unlink()
@@ -90,18 +121,29 @@ def test_report_overlap_csv_only_is_interrupted(tmp_path):
 
 
 def test_report_anatomy_estimated_vs_true(tmp_path):
-    run, sec = _one(make_anatomy_run(tmp_path), "anatomy")
-    acc = _table_with(sec, "method")
-    got = dict((r[0], r[1]) for r in acc.rows)
-    # bbse (0.5, 0.3, 0.2) vs truth (0.5, 0.25, 0.25): 1 − ½(0 + .05 + .05) = 0.95
-    assert got["bbse"] == pytest.approx(0.95)
-    assert got["em"] == pytest.approx(1 - 0.5 * (0.1 + 0 + 0.1))
+    import json
+
+    from report_fixtures import TRUE_MIX
+
+    from corpuslab.anatomy.evaluate import score_mixture
+
+    out = make_anatomy_run(tmp_path)
+    run, sec = _one(out, "anatomy")
+    summary = json.loads((out / "summary.json").read_text())
+    acc = _table_with(sec, "accuracy (1 − ½·Σ|e−g|)")
+    got = {r[0]: r[1] for r in acc.rows}
+    for m in ("bbse", "em"):  # the page's accuracy is the evaluator's, on the point estimate
+        assert got[m] == pytest.approx(score_mixture(summary["priors"][m]["point"], TRUE_MIX).accuracy)
+    assert got["bbse"] > 0.9 > got["uniform guess"]
     assert got["uniform guess"] == pytest.approx(1 - 0.5 * (abs(1 / 3 - .5) + 2 * abs(1 / 3 - .25)))
+    mix = _table_with(sec, "truth")
+    assert dict(zip(_col(mix, "category"), _col(mix, "truth"), strict=True)) == pytest.approx(TRUE_MIX)
     assert {"anatomy-mixture", "anatomy-confusion"} <= set(sec.chart_names())
     chart = next(b for b in iter_blocks(sec.blocks) if isinstance(b, Chart) and b.name == "anatomy-mixture")
-    names = [t["name"] for t in chart.figure["data"]]
-    assert names == ["true mixture", "bbse", "em"]
+    assert [t["name"] for t in chart.figure["data"]] == ["true mixture", "bbse", "em"]
     assert "error_y" in chart.figure["data"][1]
+    ev = _table_with(sec, "within tolerance")
+    assert {r[1] for r in ev.rows} == {"bbse", "em", "uniform"}
 
 
 def test_report_anatomy_minkpp(tmp_path):

@@ -125,10 +125,12 @@ def funnel_chart(name: str, title: str, steps: Sequence[str], values: Sequence[f
 
 
 def heatmap_chart(name: str, title: str, labels_x: Sequence[str], labels_y: Sequence[str],
-                  z: Sequence[Sequence[float]], caption: str = "", x_title: str = "", y_title: str = "") -> Chart:
+                  z: Sequence[Sequence[float | None]], caption: str = "", x_title: str = "", y_title: str = "",
+                  percent: bool = False) -> Chart:
+    fmt = "%{z:.0%}" if percent else "%{z:.2f}"
     data = [{"type": "heatmap", "x": list(labels_x), "y": list(labels_y), "z": [list(r) for r in z],
-             "colorscale": [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], "texttemplate": "%{z:.2f}",
-             "hoverongaps": False}]
+             "colorscale": [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], "texttemplate": fmt,
+             "hoverongaps": False, "zmin": 0, **({"zmax": 1} if percent else {})}]
     layout = _layout(title, x_title, y_title, False)
     layout["yaxis"] = {"automargin": True, "autorange": "reversed", "title": {"text": y_title}}
     return Chart({"data": data, "layout": layout}, caption=caption, name=name,

@@ -13,7 +13,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from corpuslab.report.charts import bar_chart, funnel_chart
+from corpuslab.report.charts import bar_chart, funnel_chart, heatmap_chart
 from corpuslab.report.model import Block, Examples, Heading, Note, Row, Run, Table
 from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
 
@@ -54,14 +54,15 @@ def _steps(obj: Any) -> list[dict[str, Any]]:
             continue
         out.append({"name": name, "in": docs_in, "out": docs_out, "chars_in": _num(s, CIN_KEYS),
                     "chars_out": _num(s, COUT_KEYS), "reasons": _reasons(s),
-                    "per_source": s.get("per_source") or s.get("sources") or {}})
+                    "per_source": s.get("by_source") or s.get("per_source") or s.get("sources") or {}})
     return out
 
 
 def _is_clean_stats(stats: Any) -> bool:
     if not isinstance(stats, dict):
         return False
-    if stats.get("stage") in ("clean", "stage2", "stage-2"):
+    run = stats.get("run") if isinstance(stats.get("run"), dict) else {}
+    if stats.get("stage") in ("clean", "stage2", "stage-2") or run.get("stage") == "clean":
         return True
     return any(k in stats for k in ("funnel", "steps", "pipeline")) and (
         bool(_steps(stats.get("funnel") or stats.get("steps") or stats.get("pipeline"))))
@@ -72,7 +73,7 @@ def detect(path: Path) -> Run | None:
     problems: list[str] = []
     if not f.exists():
         cleaned = list(path.glob("*/cleaned_data.*"))
-        if cleaned:
+        if cleaned or (path / "_tags").is_dir():
             problems.append("stats.json is missing: stage 2 stopped before writing its statistics "
                             f"({len(cleaned)} cleaned shard(s) present); re-run `corpuslab clean` to resume")
             problems.extend(tmp_problem(path))
@@ -93,9 +94,37 @@ def detect(path: Path) -> Run | None:
                                stats.get("per_source") or {}}, problems=problems)
 
 
+def drop_reasons(run: Run) -> list[dict[str, Any]]:
+    """``[{reason, step, count, value_min, value_median, value_max}]``, largest first, from the whole run."""
+    out: dict[str, dict[str, Any]] = {}
+    top = run.data["stats"].get("drop_reasons") if isinstance(run.data.get("stats"), dict) else None
+    if isinstance(top, dict):
+        for r, v in top.items():
+            count = to_float(v.get("count")) if isinstance(v, dict) else to_float(v)
+            if count is None:
+                continue
+            val = v.get("value") if isinstance(v, dict) and isinstance(v.get("value"), dict) else {}
+            step = str(r).split(":", 1)[0] if ":" in str(r) else ""
+            out[str(r)] = {"reason": str(r), "step": step, "count": count, "value_min": to_float(val.get("min")),
+                           "value_median": to_float(val.get("median")), "value_max": to_float(val.get("max"))}
+    for s in run.data["steps"]:
+        for r, n in s["reasons"].items():
+            key = r if ":" in r else f"{s['name']}:{r}"
+            if key not in out:
+                out[key] = {"reason": key, "step": s["name"], "count": n, "value_min": None, "value_median": None,
+                            "value_max": None}
+    return sorted(out.values(), key=lambda d: -d["count"])
+
+
 def _source_rows(run: Run) -> list[list[Any]]:
     rows = []
     src = run.data.get("sources")
+    steps = run.data["steps"]
+    if not src and steps and steps[0]["per_source"] and steps[-1]["per_source"]:
+        first, last = steps[0]["per_source"], steps[-1]["per_source"]
+        src = {k: {"docs_in": _num(v, IN_KEYS), "chars_in": _num(v, CIN_KEYS),
+                   "docs_out": _num(last.get(k, {}), OUT_KEYS), "chars_out": _num(last.get(k, {}), COUT_KEYS)}
+               for k, v in first.items() if isinstance(v, dict)}
     items: list[tuple[Any, Any]] = []
     if isinstance(src, dict):
         items = list(src.items())
@@ -112,7 +141,7 @@ def _source_rows(run: Run) -> list[list[Any]]:
 
 def _rejected(path: Path, limit: int = 30) -> list[tuple[str, str]]:
     items: list[tuple[str, str]] = []
-    files = sorted(path.glob("rejected/**/*.jsonl*")) + sorted(path.glob("*/rejected*.jsonl*"))
+    files = sorted(path.glob("_rejected/**/*.jsonl*")) + sorted(path.glob("rejected/**/*.jsonl*"))
     for f in files:
         opener = gzip.open if f.name.endswith(".gz") else open
         try:
@@ -124,13 +153,32 @@ def _rejected(path: Path, limit: int = 30) -> list[tuple[str, str]]:
                         continue
                     r = json.loads(line)
                     md = r.get("metadata") or {}
-                    reason = r.get("filter_reason") or md.get("filter_reason") or md.get("drop_reason") or "?"
-                    value = md.get("filter_value", md.get("metric_value"))
+                    rej = r.get("rejection") if isinstance(r.get("rejection"), dict) else {}
+                    reason = (":".join(x for x in (rej.get("step"), rej.get("reason")) if x) or r.get("filter_reason")
+                              or md.get("filter_reason") or md.get("drop_reason") or "?")
+                    value = rej.get("value", md.get("filter_value", md.get("metric_value")))
+                    if isinstance(value, float):
+                        value = f"{value:.4g}"
                     label = f"{md.get('source', f.parent.name)} · {reason}" + (f" = {value}" if value is not None else "")
                     items.append((label, str(r.get("text", ""))))
         except (OSError, EOFError, zlib.error, json.JSONDecodeError, UnicodeDecodeError):
             continue
     return items
+
+
+def _per_source_steps(steps: list[dict[str, Any]]) -> tuple[list[str], list[list[float | None]]] | None:
+    if not steps or not all(isinstance(s["per_source"], dict) and s["per_source"] for s in steps):
+        return None
+    srcs = list(steps[0]["per_source"])
+    base = {k: _num(v, IN_KEYS) for k, v in steps[0]["per_source"].items() if isinstance(v, dict)}
+    z = []
+    for src in srcs:
+        row: list[float | None] = []
+        for s in steps:
+            out = _num(s["per_source"].get(src) or {}, OUT_KEYS)
+            row.append(out / base[src] if base.get(src) and out is not None else None)
+        z.append(row)
+    return srcs, z
 
 
 def render(run: Run) -> list[Block]:
@@ -143,8 +191,10 @@ def render(run: Run) -> list[Block]:
         if first and last is not None:
             blocks.append(Note(f"{int(last):,} of {int(first):,} documents kept ({last / first:.1%}) "
                                f"after {len(steps)} step(s)."))
-        names = ["input"] + [s["name"] for s in steps]
-        values = [steps[0]["in"] or 0] + [s["out"] or 0 for s in steps]
+        names = [s["name"] for s in steps]
+        values = [s["out"] or 0 for s in steps]
+        if steps[0]["name"] != "input":
+            names, values = ["input", *names], [steps[0]["in"] or 0, *values]
         chart = funnel_chart("clean-funnel", "Cleaning funnel (documents)", names, values)
         rows = [[s["name"], s["in"], s["out"], (s["in"] or 0) - (s["out"] or 0),
                  (s["out"] / s["in"]) if s["in"] and s["out"] is not None else None,
@@ -152,17 +202,20 @@ def render(run: Run) -> list[Block]:
                 for s in steps]
         blocks.append(Row([chart, Table(["step", "docs in", "docs out", "dropped", "kept", "chars kept"], rows,
                                         formats={"kept": ".1%", "chars kept": ".1%"})]))
-        reasons: dict[str, float] = {}
-        for s in steps:
-            for r, n in s["reasons"].items():
-                key = r if ":" in r or r.startswith(s["name"]) else f"{s['name']}: {r}"
-                reasons[key] = reasons.get(key, 0) + n
-        if reasons:
-            top = sorted(reasons.items(), key=lambda kv: -kv[1])[:25]
-            blocks.append(Row([bar_chart("clean-drop-reasons", "Why documents were dropped", [k for k, _ in top],
-                                         {"documents": [v for _, v in top]}, horizontal=True,
-                                         height=max(260, 60 + 22 * len(top))),
-                               Table(["reason", "documents"], [[k, v] for k, v in top])]))
+        top = drop_reasons(run)[:25]
+        if top:
+            blocks.append(Row([bar_chart("clean-drop-reasons", "Why documents were dropped",
+                                         [d["reason"] for d in top], {"documents": [d["count"] for d in top]},
+                                         horizontal=True, height=max(260, 60 + 24 * len(top))),
+                               Table(["reason", "documents", "metric min", "median", "max"],
+                                     [[d["reason"], d["count"], d["value_min"], d["value_median"], d["value_max"]]
+                                      for d in top])]))
+        per_step = _per_source_steps(steps)
+        if per_step:
+            srcs, z = per_step
+            blocks.append(Row([heatmap_chart("clean-funnel-per-source", "Share of each source left after each step",
+                                             [s["name"] for s in steps], srcs, z, x_title="step", y_title="source",
+                                             percent=True)]))
     srows = _source_rows(run)
     if srows:
         blocks.append(Heading("Per source"))

@@ -80,9 +80,15 @@ def detect(path: Path) -> Run | None:
     if not has_json:
         problems.append("overlap_results.json is missing: the run stopped before its final summary")
     summary = results.get("summary") if isinstance(results, dict) else None
-    if isinstance(results, dict) and (results.get("complete") is False or results.get("status") in ("running",
-                                                                                                      "interrupted")):
-        problems.append("overlap_results.json says the run is incomplete")
+    if isinstance(results, dict):
+        if results.get("complete") is False or results.get("status") in ("running", "interrupted"):
+            problems.append("overlap_results.json says the run is incomplete")
+        elif results.get("format", "").startswith("corpuslab-overlap") and "wall_seconds" not in results:
+            # written after every evaluation; the final write adds wall_seconds and train_metrics
+            steps = [e.get("step") for e in _entries(results) if isinstance(e.get("step"), (int, float))]
+            want = (results.get("config") or {}).get("max_steps")
+            problems.append(f"training stopped before the end: last evaluation at step {max(steps) if steps else '–'}"
+                            + (f" of {want}" if want else "") + ", no final metrics or model")
     problems.extend(tmp_problem(path))
     run = Run(path, "overlap", {"results": results, "csv": rows, "summary": summary if isinstance(summary, dict) else {}},
               problems=problems)
@@ -94,8 +100,8 @@ def detect(path: Path) -> Run | None:
 def _summary_rows(run: Run) -> list[list[Any]]:
     s = run.data.get("summary") or {}
     pts = curve_points(run.data)
-    first = _pick(s, ("first", "first_overlap")) if s else None
-    last = _pick(s, ("last", "last_overlap", "final", "final_overlap")) if s else None
+    first = _pick(s, ("overlap_first", "first", "first_overlap")) if s else None
+    last = _pick(s, ("overlap_last", "last", "last_overlap", "final", "final_overlap")) if s else None
     if first is None and pts:
         first = pts[0]["mean"]
     if last is None and pts:
@@ -103,8 +109,14 @@ def _summary_rows(run: Run) -> list[list[Any]]:
     rate = _pick(s, ("decrease_rate", "decrease_rate_per_step")) if s else None
     if rate is None and len(pts) >= 2 and pts[-1]["step"] != pts[0]["step"]:
         rate = (pts[0]["mean"] - pts[-1]["mean"]) / (pts[-1]["step"] - pts[0]["step"])  # type: ignore[operator]
-    below = s.get("step_below_half", s.get("first_step_below_0.5", s.get("half_life_step"))) if s else None
-    if below is None and pts:
+    below = None
+    for key in ("first_step_below_0_5", "step_below_half", "first_step_below_0.5", "half_life_step"):
+        if s and key in s:
+            below = s[key]
+            break
+    else:
+        below = "?"
+    if below == "?" and pts:
         below = next((p["step"] for p in pts if (p["mean"] or 0) < 0.5), None)
     return [[run.label, len(pts), first, last, rate, below, _chance(run)]]
 
