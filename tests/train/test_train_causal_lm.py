@@ -12,6 +12,17 @@ from corpuslab.core.errors import CorpuslabError, DataError
 from corpuslab.train import CausalLMCollator, open_text_source, text_dataset, train_causal_lm, training_plan
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():  # type: ignore[no-untyped-def]
+    """Tiny models run fastest single-threaded on a shared 2-core machine."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
 def _botchan_paragraphs(shared) -> list[str]:  # type: ignore[no-untyped-def]
     """The book has no blank lines: every 8 lines make one 'document'."""
     with bz2.open(shared("text/botchan.txt.bz2"), "rt", encoding="utf-8") as fh:

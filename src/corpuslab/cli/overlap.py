@@ -72,7 +72,7 @@ def train_cmd(
         cfg = load_config(config, OverlapTrainConfig, overrides=flags)
     else:
         cfg = validate(OverlapTrainConfig, {k: v for k, v in flags.items() if v is not None}, "command line")
-    res = run_overlap_training(cfg, report=lambda m: console.print(m, highlight=False))
+    res = run_overlap_training(cfg, report=lambda m: console.print(m, highlight=False, soft_wrap=True))
     s = res["summary"]
     console.print(
         f"[green]done[/green]: overlap {s['overlap_first']:.4f} (step {s['step_first']}) → {s['overlap_last']:.4f} "

@@ -1,0 +1,152 @@
+"""End to end: overlap-tracked fine-tunes (stories260K, tiny Qwen2), output files, compare, score, bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+import pytest
+from overlap_fixtures import _one_torch_thread, botchan_docs, botchan_shards, tiny_llama_dir  # noqa: F401
+from typer.testing import CliRunner
+
+from corpuslab.cli.main import app
+from corpuslab.core.errors import CorpuslabError
+from corpuslab.overlap.compare import compare_runs
+from corpuslab.overlap.run import OverlapTrainConfig, run_overlap_training
+from corpuslab.overlap.score import score_models
+
+RUN_FILES = ["overlap_results.json", "overlap_summary.csv", "overlap_vs_steps.png",
+             "overlap_analysis_combined.png", "fingerprints.json", "final_model/config.json"]
+
+
+def _cfg(base: Path, data: Path, out: Path, **kw) -> OverlapTrainConfig:  # type: ignore[no-untyped-def]
+    opts = {"base_model": str(base), "dataset": str(data), "output_dir": str(out), "max_steps": 12,
+            "eval_steps": 3, "num_train_samples": 200, "per_device_train_batch_size": 4,
+            "gradient_accumulation_steps": 1, "learning_rate": 2e-3, "warmup_steps": 0, "bottom_k_vocab": 100,
+            "num_fingerprints": 4, "max_length": 96, "packing": True, "logging_steps": 3, **kw}
+    return OverlapTrainConfig(**opts)
+
+
+@pytest.fixture(scope="module")
+def en_run(stories260k: Path, botchan_shards: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:  # noqa: F811
+    out = tmp_path_factory.mktemp("runs") / "en"
+    fp = out.parent / "shared_fingerprints.json"
+    res = run_overlap_training(_cfg(stories260k, botchan_shards, out, save_fingerprints=str(fp)), progress=False)
+    return {"dir": out, "res": res, "fingerprints": fp}
+
+
+def test_curve_starts_at_one_and_decreases(en_run: dict) -> None:
+    res = en_run["res"]
+    steps = [p["step"] for p in res["steps"]]
+    ov = np.array([p["avg_overlap_ratio"] for p in res["steps"]])
+    assert steps == [0, 3, 6, 9, 12]
+    assert ov[0] == 1.0  # exact: no embedding resize, base sets from the untouched model
+    assert all(s == 1.0 for s in res["steps"][0]["overlap_scores"])
+    assert ov[-1] < ov[0] and ov[-1] < 0.99
+    assert np.corrcoef(steps, ov)[0, 1] < -0.5  # non-increasing in expectation
+    assert res["summary"]["decrease_rate"] == pytest.approx((ov[0] - ov[-1]) / 12)
+    assert res["plan"]["effective_batch"] == 4 and res["plan"]["samples_needed"] == 48
+    assert res["chance"] == 100 / 512 and res["vocab_size"] == 512
+
+
+def test_output_files_are_well_formed(en_run: dict) -> None:
+    from transformers import AutoConfig
+
+    d: Path = en_run["dir"]
+    for f in RUN_FILES:
+        assert (d / f).exists(), f
+    res = json.loads((d / "overlap_results.json").read_text())
+    assert {"config", "steps", "summary", "chance", "k", "plan", "log_history"} <= set(res)
+    assert res["config"]["bottom_k_vocab"] == 100 and len(res["steps"][1]["overlap_scores"]) == 4
+    assert {"overlap_first", "overlap_last", "decrease_rate", "first_step_below_0_5"} <= set(res["summary"])
+    rows = list(csv.DictReader(open(d / "overlap_summary.csv")))  # noqa: SIM115
+    assert list(rows[0])[:2] == ["step", "avg_overlap_ratio"] and len(rows) == len(res["steps"])
+    assert float(rows[0]["avg_overlap_ratio"]) == 1.0
+    for png in ("overlap_vs_steps.png", "overlap_analysis_combined.png"):
+        img = matplotlib.image.imread(d / png)
+        assert img.shape[0] > 200 and img.shape[1] > 300
+    assert AutoConfig.from_pretrained(d / "final_model").vocab_size == 512  # embeddings never resized
+    assert not list(d.glob(".tmp-*"))
+
+
+def test_shared_fingerprints_compare_and_score(en_run: dict, stories260k: Path, tmp_path: Path,
+                                                botchan_shards: Path) -> None:  # noqa: F811
+    # a second run on other data reusing the saved prompts (the EN/JA protocol)
+    from corpuslab.core.shards import write_records
+
+    other = tmp_path / "other_data"
+    write_records(other / "a.jsonl", [{"text": "Once upon a time there was a cat. " * 20, "metadata": {}}] * 50)
+    res2 = run_overlap_training(_cfg(stories260k, other, tmp_path / "b", max_steps=6,
+                                     load_fingerprints=str(en_run["fingerprints"])), progress=False)
+    assert res2["fingerprints_sha"] == en_run["res"]["fingerprints_sha"]
+    assert res2["steps"][0]["avg_overlap_ratio"] == 1.0
+    cmp = compare_runs([en_run["dir"], tmp_path / "b"], ["en", "cats"], tmp_path / "cmp")
+    assert [r["run"] for r in cmp["rows"]] == ["en", "cats"] and not cmp["warnings"]
+    assert matplotlib.image.imread(tmp_path / "cmp" / "comparison.png").shape[0] > 300
+    # CLI: argparse-style --runs A B --labels x y
+    r = CliRunner().invoke(app, ["overlap", "compare", "--runs", str(en_run["dir"]), str(tmp_path / "b"),
+                                 "--labels", "EN", "CATS", "--output-dir", str(tmp_path / "cmp2")])
+    assert r.exit_code == 0, r.output
+    assert "EN" in r.output and "CATS" in r.output and (tmp_path / "cmp2" / "comparison.png").exists()
+    # lineage score: itself 1.0, the fine-tune in between, an independent init near chance
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(5)
+    fresh = AutoModelForCausalLM.from_config(AutoModelForCausalLM.from_pretrained(stories260k).config)
+    fresh.save_pretrained(tmp_path / "fresh")
+    (tmp_path / "fresh" / "tokenizer.json").write_bytes((stories260k / "tokenizer.json").read_bytes())
+    (tmp_path / "fresh" / "tokenizer_config.json").write_bytes((stories260k / "tokenizer_config.json").read_bytes())
+    sc = score_models(str(stories260k), [str(stories260k), str(en_run["dir"] / "final_model"), str(tmp_path / "fresh")],
+                      fingerprints=en_run["fingerprints"], k=100)
+    same, tuned, indep = (row["avg_overlap_ratio"] for row in sc["rows"])
+    assert same == 1.0
+    assert tuned == pytest.approx(en_run["res"]["summary"]["overlap_last"], abs=1e-9)
+    assert indep < 0.35 and indep < tuned
+    assert all(row["same_tokenizer"] for row in sc["rows"])
+
+
+def test_tiny_qwen2_via_datasets_json_and_cli(tmp_path: Path, botchan_docs: list[str]) -> None:  # noqa: F811
+    """The Hub code path (datasets.load_dataset streaming) on a local JSON file, a Qwen2-style tiny model."""
+    from corpuslab.models.tiny import build_tiny_causal_lm
+
+    build_tiny_causal_lm(botchan_docs, arch="qwen2", vocab_size=800, seed=0, out_dir=tmp_path / "qwen")
+    jf = tmp_path / "wiki.jsonl"
+    jf.write_text("".join(json.dumps({"text": t}) + "\n" for t in botchan_docs[:300]), encoding="utf-8")
+    r = CliRunner().invoke(app, [
+        "overlap", "train", "--base-model", str(tmp_path / "qwen"), "--dataset", "json", "--data-files", str(jf),
+        "--output-dir", str(tmp_path / "run"), "--max-steps", "6", "--eval-steps", "3", "--num-train-samples", "10",
+        "--per-device-train-batch-size", "2", "--gradient-accumulation-steps", "2", "--learning-rate", "3e-3",
+        "--warmup-steps", "0", "--bottom-k-vocab", "50", "--num-fingerprints", "3", "--max-length", "64",
+        "--no-final-model"])
+    assert r.exit_code == 0, r.output
+    assert "effective batch = 2 per device × 2 accumulation × 1 processes = 4" in r.output
+    assert "samples needed = 6 steps × 4 = 24" in r.output
+    assert "WARNING" in r.output and "num_train_samples=10" in r.output  # 10 < 24
+    res = json.loads((tmp_path / "run" / "overlap_results.json").read_text())
+    assert res["steps"][0]["avg_overlap_ratio"] == 1.0 and [p["step"] for p in res["steps"]] == [0, 3, 6]
+    assert res["steps"][-1]["avg_overlap_ratio"] < 1.0
+    assert not (tmp_path / "run" / "final_model").exists()
+
+
+def test_bad_input_gives_one_line_errors(stories260k: Path, tiny_llama_dir: Path, botchan_shards: Path,  # noqa: F811
+                                         tmp_path: Path) -> None:
+    with pytest.raises(CorpuslabError, match="does not exist"):
+        run_overlap_training(_cfg(tmp_path / "no_such_model", botchan_shards, tmp_path / "x"))
+    with pytest.raises(CorpuslabError, match="k=5000 is larger than the model's vocabulary of 512"):
+        run_overlap_training(_cfg(stories260k, botchan_shards, tmp_path / "x", bottom_k_vocab=5000))
+    with pytest.raises(CorpuslabError, match="different tokenizer"):
+        score_models(str(stories260k), [str(tiny_llama_dir)], k=50, num_fingerprints=2)
+    mixed = score_models(str(stories260k), [str(tiny_llama_dir)], k=50, num_fingerprints=2,
+                         allow_tokenizer_mismatch=True)
+    assert mixed["rows"][0]["same_tokenizer"] is False
+    runner = CliRunner()
+    r = runner.invoke(app, ["overlap", "score", "--base", "no-such-org/no-such-model", "--models", "x"])
+    assert r.exit_code != 0 and isinstance(r.exception, CorpuslabError)
+    assert "no-such-org/no-such-model" in str(r.exception) and "\n" not in str(r.exception)
+    r = runner.invoke(app, ["overlap", "train", "--base-model", str(stories260k), "--dataset", str(botchan_shards),
+                            "--output-dir", str(tmp_path / "y"), "--max-steps", "0"])
+    assert r.exit_code != 0 and "max_steps" in str(r.exception)
