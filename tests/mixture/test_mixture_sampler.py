@@ -173,3 +173,20 @@ def test_hf_datasets_streaming_code_path(tmp_path: Path, fmt: str) -> None:
     assert all(r["text"].startswith(f"doc {r['metadata']['original_index']} ") for r in recs)
     # same selection as the local JSONL reader would make for the same stream id
     write_config(tmp_path / "mix2.yaml", [{"name": "d.jsonl", "alias": "hf", "weight": 1}], target_samples=25)
+
+
+@pytest.mark.parametrize("block", [7, 64, 1 << 21])
+def test_jsonl_block_reader_matches_line_split(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """Lines split across blocks, blank and CRLF lines, a last line without newline: same as str.splitlines."""
+    import corpuslab.sources.readers as readers
+    from corpuslab.sources.base import Unit
+
+    raw = b'{"text": "a"}\n\n{"text": "b"}\r\n\r\n{"text": "long ' + b"x" * 300 + b'"}\n{"text": "last"}'
+    (tmp_path / "d.jsonl").write_bytes(raw)
+    monkeypatch.setattr(readers, "BLOCK", block)
+    unit = Unit("s", "d.jsonl", str(tmp_path / "d.jsonl"), "jsonl", {"text_field": "text", "fields": {}})
+    r = readers.open_unit(unit)
+    got = [c[j] for c in r.chunks() for j in range(len(c))]
+    want = [ln for ln in raw.split(b"\n") if ln.strip()]
+    assert [g.rstrip(b"\r") for g in got] == [w.rstrip(b"\r") for w in want]
+    assert [r.decode(g)["text"] for g in got] == ["a", "b", "long " + "x" * 300, "last"]

@@ -42,6 +42,13 @@ try:  # zstandard raises its own error type
     _STREAM_ERRORS = _STREAM_ERRORS + (zstandard.ZstdError,)
 except ImportError:  # pragma: no cover - zstandard is a core dependency
     zstandard = None  # type: ignore[assignment]
+try:  # ISA-L gzip decompresses about 2x faster than zlib; same format, optional
+    from isal import igzip as _fast_gzip
+    from isal.isal_zlib import error as _IsalError
+
+    _STREAM_ERRORS = _STREAM_ERRORS + (_IsalError,)
+except ImportError:  # pragma: no cover
+    _fast_gzip = None  # type: ignore[assignment]
 
 
 def open_read(path: str | os.PathLike[str]) -> IO[bytes]:
@@ -49,7 +56,7 @@ def open_read(path: str | os.PathLike[str]) -> IO[bytes]:
     p = str(path)
     try:
         if p.endswith(".gz"):
-            return gzip.open(p, "rb")  # type: ignore[return-value]
+            return (_fast_gzip or gzip).open(p, "rb")  # type: ignore[return-value]
         if p.endswith(".zst"):
             fh = open(p, "rb")
             reader = zstandard.ZstdDecompressor().stream_reader(fh, closefd=True)

@@ -163,10 +163,11 @@ def _metadata(src: SourceConfig, rec: dict[str, Any], original_index: int) -> di
 def _write_source(raw_folder: str, src: SourceConfig, merged: Pool, info: dict[str, Any]) -> None:
     rel = f"{src.slug}/{RAW_NAME}"
     order = np.argsort(merged.idx, kind="stable")
+    items = merged.items
     with ShardWriter(os.path.join(raw_folder, rel)) as w:
         for i in order.tolist():
             oi = int(merged.idx[i])
-            rec = merged.items[i]
+            rec = items[i]
             w.write({"id": f"{src.slug}/{oi}", "text": rec["text"], "metadata": _metadata(src, rec, oi)})
     mark_complete(raw_folder, rel, info)
 

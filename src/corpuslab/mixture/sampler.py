@@ -45,41 +45,63 @@ def keys_for(base: int, start: int, n: int) -> np.ndarray:
 
 @dataclass
 class Pool:
-    """The current sample of one unit (or a merge of units): keys, indices and decoded records."""
+    """The current sample of one unit (or a merge of units): keys, indices and decoded records.
+
+    Records live in an append-only store addressed by ``slot``; selection only permutes NumPy arrays,
+    so keeping the pool costs O(pool) array work per chunk and no per-record Python work.
+    """
 
     k: int | None = None            # document quota, or None in token mode
     budget: int | None = None       # token budget in token mode
     keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     idx: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    items: list[Any] = field(default_factory=list)
     tokens: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    slot: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    store: list[Any] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Any]:
+        return [self.store[s] for s in self.slot.tolist()]
 
     def threshold(self) -> np.uint64:
         """Keys at or above this cannot enter the pool."""
         if self.k is not None:
-            return self.keys.max() if len(self.keys) >= self.k and self.k > 0 else (
-                np.uint64(0) if self.k == 0 else U64_MAX)
+            if self.k == 0:
+                return np.uint64(0)
+            return self.keys.max() if len(self.keys) >= self.k else U64_MAX
         if self.budget is not None and self.tokens.sum() >= self.budget and len(self.keys):
             return self.keys.max()
         return U64_MAX
 
+    def _take(self, order: np.ndarray) -> None:
+        self.keys, self.idx = self.keys[order], self.idx[order]
+        self.tokens, self.slot = self.tokens[order], self.slot[order]
+
     def _select(self) -> None:
-        order = np.lexsort((self.idx, self.keys))
         if self.k is not None:
-            order = order[: self.k]
+            if len(self.keys) <= self.k:
+                return
+            part = np.argpartition(self.keys, self.k - 1)[: self.k] if self.k else np.empty(0, np.int64)
+            kth = self.keys[part].max() if self.k else None
+            if self.k and np.count_nonzero(self.keys == kth) > 1:  # a 64-bit tie: break it by index
+                part = np.lexsort((self.idx, self.keys))[: self.k]
+            self._take(part)
         elif self.budget is not None:
+            order = np.lexsort((self.idx, self.keys))
             cum = np.cumsum(self.tokens[order])
-            stop = int(np.searchsorted(cum, self.budget, side="left")) + 1
-            order = order[:stop]
-        self.keys, self.idx, self.tokens = self.keys[order], self.idx[order], self.tokens[order]
-        self.items = [self.items[i] for i in order]
+            self._take(order[: int(np.searchsorted(cum, self.budget, side="left")) + 1])
+        if len(self.store) > 4 * max(len(self.slot), 1024):  # drop records that left the pool
+            self.store = self.items
+            self.slot = np.arange(len(self.store), dtype=np.int64)
 
     def add(self, keys: np.ndarray, idx: np.ndarray, items: list[Any], tokens: np.ndarray | None = None) -> None:
         if not len(keys):
             return
+        first = len(self.store)
+        self.store.extend(items)
         self.keys = np.concatenate([self.keys, keys])
         self.idx = np.concatenate([self.idx, idx.astype(np.int64)])
-        self.items.extend(items)
+        self.slot = np.concatenate([self.slot, np.arange(first, first + len(items), dtype=np.int64)])
         t = tokens if tokens is not None else np.zeros(len(keys), np.int64)
         self.tokens = np.concatenate([self.tokens, t.astype(np.int64)])
         self._select()
@@ -181,4 +203,5 @@ def sample_records(records: Iterable[dict[str, Any]], k: int, seed: int, stream_
             buf = []
     offer_chunk(pool, base, start, buf, lambda x: x)
     order = np.argsort(pool.idx, kind="stable")
-    return [(int(pool.idx[i]), pool.items[i]) for i in order]
+    items = pool.items
+    return [(int(pool.idx[i]), items[i]) for i in order]
