@@ -4,9 +4,26 @@ from __future__ import annotations
 
 import bz2
 import functools
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from conftest import shared_path
+
+
+@pytest.fixture
+def one_thread() -> Iterator[None]:
+    """Run torch single-threaded for the test: on a shared 2-core machine, intra-op threads fighting
+    other processes make tiny-model forward passes 10-30x slower. Restored afterwards."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
 
 
 @functools.lru_cache(maxsize=1)
@@ -31,3 +48,14 @@ def tiny_lm() -> tuple[Any, Any]:
                                       layers=2, heads=2, max_positions=160)
     model.eval()
     return model, tok
+
+
+def real_category_texts(per_category: int = 80, chars: int = 600) -> dict[str, list[str]]:
+    """Real passages for three categories (Botchan, beer.stackexchange posts, installed .py files)."""
+    from corpuslab.anatomy.synth import read_code, read_stackexchange
+
+    root = shared_path("stackexchange/beer.stackexchange-Posts.xml.bz2").parents[1]
+    se = [t[:chars] for _, t in zip(range(per_category), read_stackexchange(root), strict=False)]
+    code = [t[:chars] for _, t in zip(range(per_category), read_code(("rich", "click", "yaml")), strict=False)]
+    books = [p[:chars] for p in botchan_paragraphs()[:per_category]]
+    return {"books": books, "stackexchange": se, "github": code}

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from anatomy_fixtures import botchan_paragraphs, tiny_lm
+from anatomy_fixtures import (
+    botchan_paragraphs,
+    one_thread,  # noqa: F401  (fixture)
+    tiny_lm,
+)
 
 from corpuslab.anatomy.minkpp import (
     auroc,
@@ -14,6 +18,8 @@ from corpuslab.anatomy.minkpp import (
     score_documents,
     threshold_mixture,
 )
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_batched_scores_match_float64_reference() -> None:

@@ -310,8 +310,8 @@ def _cuda() -> bool:
 
 def run_synth(
     output_dir: str, mixture: dict[str, float] | None = None, shared_dir: str | None = None,
-    seq_len: int = 128, distinct_sequences: int = 1200, heldout_per_category: int = 150,
-    vocab_size: int = 4096, hidden: int = 128, layers: int = 4, heads: int = 4, epochs: int = 3,
+    seq_len: int = 128, distinct_sequences: int = 900, heldout_per_category: int = 150,
+    vocab_size: int = 2048, hidden: int = 64, layers: int = 2, heads: int = 4, epochs: int = 3,
     batch_size: int = 16, lr: float = 3e-3, num_generations: int = 400, gen_batch_size: int = 50,
     minkpp_pool_size: int = 100, score_batch_size: int = 32,
     n_bootstrap: int = 200, seed: int = 0, progress: bool = True, max_docs_per_category: int = 3000,

@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
         spec = load_spec(ground_truth)
         scores = evaluate_runs(all_runs, spec, tol=tol, method=method, include_uniform=not no_uniform)
         for s in scores:
-            console.print(f"{s.run} [{s.method}] Accuracy: {s.accuracy:.4f}", highlight=False)
+            console.print(f"{s.run} [{s.method}] Accuracy: {s.accuracy:.4f}", highlight=False, markup=False)
         console.print(_score_table(scores))
         if output_dir:
             paths = write_report(scores, spec, output_dir)
@@ -179,11 +179,11 @@ def register(app: typer.Typer) -> None:
                                     help="cat=weight,... over wikipedia, books, stackexchange, web, github "
                                          "(default github=.40,wikipedia=.25,stackexchange=.17,books=.12,web=.06)."),
         shared_dir: str = typer.Option(None, "--shared-dir", help="Real data folder (default ../shared/data)."),
-        distinct_sequences: int = typer.Option(1200, "--distinct-sequences", help="Distinct training pieces in total."),
+        distinct_sequences: int = typer.Option(900, "--distinct-sequences", help="Distinct training pieces in total."),
         epochs: int = typer.Option(3, "--epochs"),
         seq_len: int = typer.Option(128, "--seq-len"),
-        hidden: int = typer.Option(128, "--hidden"),
-        layers: int = typer.Option(4, "--layers"),
+        hidden: int = typer.Option(64, "--hidden"),
+        layers: int = typer.Option(2, "--layers"),
         num_generations: int = typer.Option(400, "--num-generations"),
         bootstrap: int = typer.Option(200, "--bootstrap"),
         seed: int = typer.Option(0, "--seed"),
@@ -212,5 +212,5 @@ def register(app: typer.Typer) -> None:
             t.add_row(c, f"{g:.4f}", *[f"{s['estimates'][k].get(c, 0.0):.4f}" for k in keys])
         console.print(t)
         for k, a in s["accuracy"].items():
-            console.print(f"{k} Accuracy: {a:.4f}", highlight=False)
+            console.print(f"{k} Accuracy: {a:.4f}", highlight=False, markup=False)
         console.print("member/non-member AUROC: " + ", ".join(f"{k} {v:.3f}" for k, v in s["auroc"].items()))
