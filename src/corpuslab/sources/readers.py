@@ -233,7 +233,10 @@ def _tar_docs(unit: Unit) -> Iterator[dict[str, Any]]:
 
 
 def _mediawiki_docs(unit: Unit) -> Iterator[dict[str, Any]]:
-    from corpuslab.sources.mediawiki import iter_mediawiki_docs
+    try:
+        from corpuslab.sources.mediawiki import iter_mediawiki_docs
+    except ImportError as e:
+        raise DataError(f"{unit.path}: reading MediaWiki dumps needs: pip install 'corpuslab[wiki]' ({e})") from e
 
     yield from iter_mediawiki_docs(unit.path)
 
