@@ -115,6 +115,7 @@ def sample_task(task: SourceTask) -> UnitResult:
                     offer_chunk(pool, base, seen, payloads, reader.decode, count_tokens, stats)
                     seen += len(payloads)
                     bar.update(len(payloads))
+                    bar.set_postfix(kept=len(pool.idx), refresh=False)
                     if left is not None and seen >= left:
                         res.read_to_end = False
                         break

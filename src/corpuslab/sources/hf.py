@@ -32,16 +32,6 @@ def load_hf_stream(unit: Unit) -> Any:
         ) from e
 
 
-def hf_num_rows(unit: Unit) -> int | None:
-    """Row count from the dataset info when the builder knows it (used only for the plan)."""
-    try:
-        ds = load_hf_stream(unit)
-        split = ds.info.splits.get(unit.options.get("split") or "train") if ds.info.splits else None
-        return int(split.num_examples) if split and split.num_examples else None
-    except Exception:
-        return None
-
-
 def stream_hf(unit: Unit) -> Iterator[dict[str, Any]]:
     ds = load_hf_stream(unit)
     try:
