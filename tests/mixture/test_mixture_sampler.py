@@ -190,3 +190,20 @@ def test_jsonl_block_reader_matches_line_split(tmp_path: Path, monkeypatch: pyte
     want = [ln for ln in raw.split(b"\n") if ln.strip()]
     assert [g.rstrip(b"\r") for g in got] == [w.rstrip(b"\r") for w in want]
     assert [r.decode(g)["text"] for g in got] == ["a", "b", "long " + "x" * 300, "last"]
+
+
+def test_lazy_decoding_falls_back_when_invalid_lines_exceed_the_slack(tmp_path: Path) -> None:
+    """Many invalid lines among the survivors: the result is still the exact bottom-k of the valid ones."""
+    from corpuslab.core.config import validate
+
+    lines = [f'{{"text": "doc {i}"}}' if i % 3 else "not json" for i in range(3000)]
+    (tmp_path / "d.jsonl").write_text("\n".join(lines) + "\n")
+    cfg = validate(MixtureConfig, {"target_samples": 500, "on_error": "skip",
+                                   "datasets": [{"name": "d.jsonl", "alias": "d", "weight": 1}]})
+    plan = run_sample(cfg, str(tmp_path / "out"), str(tmp_path), progress=False)
+    got = [r["metadata"]["original_index"] for r in read_raw(tmp_path / "out", "d")]
+    valid = [i for i in range(3000) if i % 3]
+    base = stream_base(42, "d", "d.jsonl")
+    keys = keys_for(base, 0, 3000)
+    want = sorted(sorted(valid, key=lambda i: keys[i])[:500])
+    assert got == want and plan["sources"][0]["kept"] == 500

@@ -13,6 +13,7 @@ and an interrupted source simply runs again (nothing partial survives under the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -36,7 +37,15 @@ from corpuslab.core.shards import (
 from corpuslab.engine import run_tasks
 from corpuslab.mixture.config import MixtureConfig, SourceConfig
 from corpuslab.mixture.quotas import largest_remainder, redistribute
-from corpuslab.mixture.sampler import OfferStats, Pool, bottom_k_indices, keys_for, offer_chunk, stream_base
+from corpuslab.mixture.sampler import (
+    OfferStats,
+    Pool,
+    bottom_k_indices,
+    finalize_lazy,
+    keys_for,
+    offer_chunk,
+    stream_base,
+)
 from corpuslab.sources.base import Unit, resolve_units
 from corpuslab.sources.readers import open_unit
 
@@ -71,6 +80,7 @@ class UnitResult:
     problems: dict[str, int] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=4)
 def _token_counter(name: str | None) -> Any:
     if name is None:
         return None
@@ -82,7 +92,6 @@ def _token_counter(name: str | None) -> Any:
 
 def sample_task(task: SourceTask) -> UnitResult:
     """Sample one task's units. Each unit keeps its own pool (merged later with index offsets)."""
-    count_tokens = _token_counter(task.tokenizer) if task.unit_kind == "tokens" else None
     res = UnitResult(task.slug, [], [], [], read_to_end=True)
     left = task.max_scan
     for unit in task.units:
@@ -106,21 +115,23 @@ def sample_task(task: SourceTask) -> UnitResult:
                 pool.add(np.array([_key_at(base, i)], np.uint64), np.array([i]), [rec])
             seen = n
         else:
-            bar = tqdm(desc=f"{task.slug}:{unit.unit_id or 'stream'}"[:60], unit=" rec", disable=not task.progress,
-                       leave=False, mininterval=0.5)
-            try:
-                for payloads in reader.chunks():
-                    if left is not None and seen + len(payloads) > left:
-                        payloads = payloads[: left - seen]
-                    offer_chunk(pool, base, seen, payloads, reader.decode, count_tokens, stats)
-                    seen += len(payloads)
-                    bar.update(len(payloads))
-                    bar.set_postfix(kept=len(pool.idx), refresh=False)
-                    if left is not None and seen >= left:
-                        res.read_to_end = False
-                        break
-            finally:
-                bar.close()
+            # JSONL lines are kept raw and decoded only if they survive (finalize_lazy); a slack of
+            # extra candidates covers invalid lines among the survivors.
+            lazy = reader.lazy and task.unit_kind == "docs"
+            slack = max(64, task.quota // 50) if lazy else 0
+            if lazy:
+                pool = Pool(k=task.quota + slack)
+            seen, complete = _scan(reader, pool, base, left, task, stats, lazy)
+            if not complete:
+                res.read_to_end = False
+            if lazy:
+                final = finalize_lazy(pool, task.quota, reader.decode, stats)
+                if final is None:  # invalid lines used up the slack: read again, decoding eagerly
+                    pool, stats = Pool(k=task.quota), OfferStats()
+                    reader.problems.clear()
+                    seen, _ = _scan(reader, pool, base, left, task, stats, False)
+                else:
+                    pool = final
         if stats.first_invalid is not None and task.on_error == "raise":
             raise DataError(
                 f"{unit.path}: record {stats.first_invalid + 1}: malformed JSON or no string "
@@ -139,6 +150,34 @@ def sample_task(task: SourceTask) -> UnitResult:
                 res.read_to_end = False
                 break
     return res
+
+
+def _scan(reader: Any, pool: Pool, base: int, left: int | None, task: SourceTask, stats: OfferStats,
+          lazy: bool) -> tuple[int, bool]:
+    """One pass over a unit's chunks; returns (records seen, whether the stream was read to its end)."""
+    count_tokens = _token_counter(task.tokenizer) if task.unit_kind == "tokens" else None
+    decode = _raw if lazy else reader.decode
+    seen, complete = 0, True
+    bar = tqdm(desc=f"{task.slug}:{reader.unit.unit_id or 'stream'}"[:60], unit=" rec",
+               disable=not task.progress, leave=False, mininterval=0.5)
+    try:
+        for payloads in reader.chunks():
+            if left is not None and seen + len(payloads) > left:
+                payloads = payloads[: left - seen]
+            offer_chunk(pool, base, seen, payloads, decode, count_tokens, stats)
+            seen += len(payloads)
+            bar.update(len(payloads))
+            bar.set_postfix(kept=min(len(pool.idx), task.quota), refresh=False)
+            if left is not None and seen >= left:
+                complete = False
+                break
+    finally:
+        bar.close()
+    return seen, complete
+
+
+def _raw(payload: Any) -> Any:
+    return payload
 
 
 def _key_at(base: int, i: int) -> np.uint64:

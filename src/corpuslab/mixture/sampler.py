@@ -170,6 +170,37 @@ def offer_chunk(
                  np.array(toks, np.int64) if count_tokens is not None else None)
 
 
+def finalize_lazy(pool: Pool, k: int, decode: Callable[[Any], Any | None], stats: OfferStats) -> Pool | None:
+    """Decode a pool of raw payloads in key order and keep the first ``k`` valid records.
+
+    Used when payloads were stored undecoded (JSONL lines) in a pool of ``k + slack``: decoding only the
+    survivors instead of every record that ever entered the pool. Returns None when invalid records
+    used up the slack while the pool was full — then the caller re-reads with eager decoding, so the
+    result is always the exact bottom-k of the valid records.
+    """
+    order = np.lexsort((pool.idx, pool.keys)).tolist()
+    items = pool.items
+    keys, idx, recs = [], [], []
+    for i in order:
+        rec = decode(items[i])
+        stats.decoded += 1
+        if rec is None:
+            stats.invalid += 1
+            oi = int(pool.idx[i])
+            stats.first_invalid = oi if stats.first_invalid is None else min(stats.first_invalid, oi)
+            continue
+        keys.append(pool.keys[i])
+        idx.append(pool.idx[i])
+        recs.append(rec)
+        if len(recs) == k:
+            break
+    if len(recs) < k and pool.k is not None and len(pool.idx) >= pool.k:
+        return None
+    out = Pool(k=k)
+    out.add(np.array(keys, np.uint64), np.array(idx, np.int64), recs)
+    return out
+
+
 def bottom_k_indices(base: int, n: int, k: int, block: int = 1 << 22) -> np.ndarray:
     """Known-size fast path: indices of the k smallest keys among ``0..n-1`` (sorted), chunked in memory."""
     best_k = np.empty(0, np.uint64)

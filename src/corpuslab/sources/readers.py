@@ -32,6 +32,8 @@ class UnitReader:
     read_rows: Callable[[Sequence[int]], list[Any]] | None = None
     #: Set by the chunk iterator when the stream ended early under on_error=skip.
     problems: dict[str, int] = field(default_factory=dict)
+    #: Payloads are cheap raw bytes worth keeping undecoded until they survive sampling.
+    lazy: bool = False
 
 
 def _identity(x: Any) -> dict[str, Any] | None:
@@ -253,7 +255,7 @@ def open_unit(unit: Unit, on_error: str = "raise") -> UnitReader:
     if fmt == "jsonl":
         problems: dict[str, int] = {}
         r = UnitReader(unit, lambda: _jsonl_chunks(unit, on_error, problems), json_line_decoder(tf, fields))
-        r.problems = problems
+        r.problems, r.lazy = problems, True
         return r
     if fmt == "parquet":
         return _parquet_reader(unit)
