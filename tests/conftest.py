@@ -37,3 +37,15 @@ def stories260k(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("models") / "stories260K"
     import_llama2c(src / "checkpoint_legacy.bin", src / "tokenizer.bin", out)
     return out
+
+
+@pytest.fixture(scope="session")
+def local_ray():  # type: ignore[no-untyped-def]
+    """A local Ray instance started once per test session (start-up costs ~3 s and ~700 MB)."""
+    ray = pytest.importorskip("ray")
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    yield ray
+    if started:
+        ray.shutdown()

@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(None, "--seed", help="Sampling seed (overrides the file)."),
         workers: int = typer.Option(None, "--workers", "-w", help="Parallel processes; output is identical."),
         on_error: str = typer.Option(None, "--on-error", help="raise (default) or skip bad records."),
+        engine: str = typer.Option("local", "--engine", help="local (process pool) or ray; same output."),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the sampling plan and exit."),
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
     ) -> None:
@@ -66,6 +67,6 @@ def register(app: typer.Typer) -> None:
         if not cfg.raw_folder:
             raise ConfigError(f"{config}: raw_folder: give --raw-folder or set raw_folder in the file")
         result = run_sample(cfg, cfg.raw_folder, base_dir=os.path.dirname(os.path.abspath(config)),
-                            progress=not no_progress)
+                            progress=not no_progress, engine=engine)
         console.print(summary_table(result))
         console.print(f"raw sample: [b]{cfg.raw_folder}[/b] ({result['total_kept']:,} records; plan.json beside it)")
