@@ -25,10 +25,10 @@ def _counts_table(title: str, counts: dict[str, int]) -> Table:
 @wiki_app.command("extract")
 def extract_cmd(
     dump: Path = typer.Option(..., "--dump", help="MediaWiki XML dump (.xml, .bz2 incl. multistream, .gz, .zst)."),
-    output_dir: Path = typer.Option(..., "--output-dir", "-o", help="Folder for articles-*.jsonl.gz shards."),
+    output_dir: Path = typer.Option(..., "--output-dir", "-o", help="Folder for articles-*.jsonl.zst shards."),
     workers: int = typer.Option(1, "--workers", "-w", help="Rendering processes."),
     shard_size: int = typer.Option(10_000, help="Articles per shard."),
-    fmt: str = typer.Option("jsonl.gz", "--format", help="Shard format: jsonl, jsonl.gz, jsonl.zst or parquet."),
+    fmt: str = typer.Option("jsonl.zst", "--format", help="Shard format: jsonl, jsonl.gz, jsonl.zst or parquet."),
     index: Path | None = typer.Option(None, help="Multistream index (found beside the dump when omitted)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:

@@ -148,6 +148,11 @@ def render_page(page: dict[str, Any], ns: Namespaces, site: SiteInfo | None = No
     return art
 
 
+def has_markup_residue(text: str) -> bool:
+    """Broken wikitext the tokenizer left as literal text (unclosed ``{{``/``[[``): counted, page kept."""
+    return "{{" in text or "[[" in text
+
+
 def _is_article(page: dict[str, Any], namespaces: tuple[int, ...]) -> bool:
     return page["namespace"] in namespaces and not page["redirect"]
 
@@ -162,7 +167,8 @@ def iter_articles(
 
     ``links`` is a list of ``{start, end, target_title[, fragment]}`` character spans into ``text``.
     Single process; see :func:`extract_dump` for the parallel, shard-writing version. Counters:
-    ``pages``, ``articles``, ``redirects``, ``other_namespace``, ``broken_wikitext``, ``truncated``, ``empty``.
+    ``pages``, ``articles``, ``redirects``, ``other_namespace``, ``broken_wikitext`` (tokenizer failed: page
+    skipped), ``markup_residue`` (unparsable markup left as text: page kept), ``truncated``, ``empty``.
     """
     c = counters if counters is not None else Counter()
     site: list[SiteInfo] = []
@@ -184,6 +190,8 @@ def iter_articles(
             c["empty"] += 1
             if skip_empty:
                 continue
+        if has_markup_residue(art["text"]):
+            c["markup_residue"] += 1
         c["articles"] += 1
         yield art
 
@@ -307,7 +315,7 @@ def extract_dump(
     output_dir: str | os.PathLike[str],
     workers: int = 1,
     shard_size: int = 10_000,
-    fmt: str = "jsonl.gz",
+    fmt: str = "jsonl.zst",
     batch_size: int = 16,
     index_path: str | os.PathLike[str] | None = None,
     progress: bool = True,
@@ -341,6 +349,8 @@ def extract_dump(
             return
         if not art["text"]:
             c["empty"] += 1
+        if has_markup_residue(art["text"]):
+            c["markup_residue"] += 1
         c["articles"] += 1
         name = shard_name(shard_idx)
         done = completion_info(out, name) is not None

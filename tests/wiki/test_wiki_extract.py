@@ -1,0 +1,157 @@
+import bz2
+import json
+from collections import Counter
+
+import pytest
+from wiki_fixtures import JAWIKI, VIWIKI, first_pages, ja_articles_cached, page_xml, write_dump
+
+from corpuslab.core.shards import iter_records
+from corpuslab.sources.mediawiki import iter_mediawiki_docs
+from corpuslab.wiki import wikitext
+from corpuslab.wiki.extract import extract_dump, iter_articles
+from corpuslab.wiki.titles import Namespaces
+from corpuslab.wiki.wikitext import wikitext_to_text
+
+
+@pytest.fixture(scope="module")
+def ja_articles():
+    return ja_articles_cached()
+
+
+def test_jawiki_counts_match_the_dump(ja_articles):
+    arts, c = ja_articles
+    # SOURCES.md: 238 pages, 27 redirects, 189 main-namespace articles
+    assert c["pages"] == 238 and c["redirects"] == 27 and c["articles"] == 189 and len(arts) == 189
+    assert c["other_namespace"] == 22 and c["truncated"] == 0
+    assert all(a["language"] == "ja" and a["url"].startswith("https://ja.wikipedia.org/wiki?curid=") for a in arts)
+
+
+def test_jawiki_links_are_spans_into_text(ja_articles):
+    arts, _ = ja_articles
+    n = n_cat = 0
+    for a in arts:
+        t = a["text"]
+        prev_end = -1
+        for link in a["links"]:
+            s, e = link["start"], link["end"]
+            assert 0 <= s < e <= len(t)
+            assert t[s:e] == t[s:e].strip() and t[s:e]
+            assert s >= prev_end  # sorted, non-overlapping
+            prev_end = e
+            assert not link["target_title"].startswith("ファイル:")  # file embeds are dropped entirely
+            n += 1
+            n_cat += link["target_title"].startswith("Category:")  # only [[:Category:…|…]] text links
+    assert n > 50_000 and n_cat < 200
+    nihongo = next(a for a in arts if a["title"] == "日本語")
+    got = {(nihongo["text"][x["start"]:x["end"]], x["target_title"]) for x in nihongo["links"]}
+    assert ("日本", "日本") in got
+    assert ("かつての日本領", "大日本帝国") in got      # piped link: anchor text, target title
+    assert ("国語", "国語 (教科)") in got
+    assert "[[" not in nihongo["text"] and "{{" not in nihongo["text"] and "<ref" not in nihongo["text"]
+
+
+def test_jawiki_section_links_keep_fragment(ja_articles):
+    arts, _ = ja_articles
+    frag = [x for a in arts for x in a["links"] if "fragment" in x]
+    assert frag and all("#" not in x["target_title"] for x in frag)
+
+
+def test_markup_residue_is_counted_not_fatal(ja_articles):
+    arts, c = ja_articles
+    # 鳥取県 has a {{formatnum:{{#expr:…}}}} inside a table cell that the tokenizer leaves as text
+    assert c["markup_residue"] == 1
+    assert "{{" in next(a for a in arts if a["title"] == "鳥取県")["text"]
+
+
+def test_viwiki_counts_and_links(shared):
+    c: Counter = Counter()
+    arts = list(iter_articles(shared(VIWIKI), c))
+    assert c["pages"] == 970 and c["redirects"] == 154 and c["articles"] == 274
+    sweden = next(a for a in arts if a["title"] == "Thụy Điển")
+    got = {(sweden["text"][x["start"]:x["end"]], x["target_title"]) for x in sweden["links"]}
+    assert ("Na Uy", "Na Uy") in got and ("quốc gia", "Quốc gia") in got and ("cầu Öresund", "Cầu Øresund") in got
+
+
+def test_wikitext_rendering_rules():
+    ns = Namespaces.from_siteinfo([(6, "ファイル"), (14, "Category")])
+    text, links = wikitext_to_text(
+        "'''東京'''は[[日本]]の[[首都|都]]。{{Infobox|x=[[y]]}}<ref>[[出典]]</ref>[[ファイル:a.jpg|thumb|[[b]]]]"
+        "[[Category:日本]][[en:Tokyo]] [[Paris#History|パリの歴史]] &amp;\n\n\n\n== 見出し ==\n* [[リスト]]", ns)
+    assert text == "東京は日本の都。 パリの歴史 &\n\n見出し\n\nリスト"
+    assert [(text[x["start"]:x["end"]], x["target_title"], x.get("fragment")) for x in links] == [
+        ("日本", "日本", None), ("都", "首都", None), ("パリの歴史", "Paris", "History"), ("リスト", "リスト", None)]
+
+
+def test_truncated_bz2_is_counted(tmp_path, shared):
+    data = shared(JAWIKI).read_bytes()
+    cut = tmp_path / "cut.xml.bz2"
+    cut.write_bytes(data[: len(data) * 6 // 10])
+    c: Counter = Counter()
+    arts = list(iter_articles(cut, c))
+    assert c["truncated"] == 1
+    assert 0 < len(arts) < 189
+    docs = list(iter_mediawiki_docs(cut))
+    assert len(docs) == len([a for a in arts if a["text"]])
+
+
+def test_broken_tokenizer_page_is_skipped_and_counted(tmp_path, monkeypatch):
+    pages = first_pages(JAWIKI, 12) + [page_xml(999_001, "壊れたページ", "BROKEN {{")]
+    dump = write_dump(tmp_path / "d.xml.bz2", pages)
+    real = wikitext._Tokenizer
+
+    class Flaky:
+        def tokenize(self, text, context=0, skip_style_tags=False):
+            if text.startswith("BROKEN"):
+                raise RecursionError("boom")
+            return real().tokenize(text, context, skip_style_tags)
+
+    monkeypatch.setattr(wikitext, "_Tokenizer", Flaky)
+    c: Counter = Counter()
+    arts = list(iter_articles(dump, c))
+    assert c["broken_wikitext"] == 1 and "壊れたページ" not in {a["title"] for a in arts}
+    rep = extract_dump(dump, tmp_path / "out", progress=False)
+    assert rep["counts"]["broken_wikitext"] == 1
+
+
+def test_extract_dump_shards_parallel_equals_serial_and_resumes(tmp_path):
+    pages = first_pages(JAWIKI, 60)
+    dump = write_dump(tmp_path / "d.xml.bz2", pages)
+    r1 = extract_dump(dump, tmp_path / "w1", workers=1, shard_size=10, progress=False)
+    r2 = extract_dump(dump, tmp_path / "w2", workers=2, shard_size=10, batch_size=3, progress=False)
+    recs1 = list(iter_records(tmp_path / "w1"))
+    recs2 = list(iter_records(tmp_path / "w2"))
+    assert recs1 == recs2 and len(recs1) == r1["counts"]["articles"] == r2["counts"]["articles"]
+    assert len(r1["shards"]) == -(-len(recs1) // 10)
+    md = recs1[0]["metadata"]
+    assert {"title", "page_id", "links", "language", "url"} <= set(md) and recs1[0]["id"] == f"jawiki-{md['page_id']}"
+    first = tmp_path / "w1" / r1["shards"][0]
+    before = first.stat().st_mtime_ns
+    r3 = extract_dump(dump, tmp_path / "w1", workers=1, shard_size=10, progress=False)
+    assert first.stat().st_mtime_ns == before and r3["shards"] == r1["shards"]
+    assert json.loads((tmp_path / "w1" / "report.json").read_text())["counts"]["articles"] == len(recs1)
+
+
+def test_multistream_index_parallel(tmp_path):
+    """A real multistream layout: each bz2 stream holds a few pages, the index lists stream offsets."""
+    from wiki_fixtures import header_of, real_xml
+
+    xml = real_xml(JAWIKI)
+    pages = first_pages(JAWIKI, 30)
+    streams = [header_of(xml)] + ["".join(pages[i:i + 7]) for i in range(0, 30, 7)] + ["</mediawiki>\n"]
+    blob, index, off = b"", [], 0
+    for k, s in enumerate(streams):
+        comp = bz2.compress(s.encode())
+        if 0 < k < len(streams) - 1:
+            for pid in __import__("re").findall(r"<id>(\d+)</id>\n    <revision>", s):
+                index.append(f"{off}:{pid}:t")
+        blob += comp
+        off += len(comp)
+    dump = tmp_path / "x-multistream.xml.bz2"
+    dump.write_bytes(blob)
+    (tmp_path / "x-multistream-index.txt.bz2").write_bytes(bz2.compress("\n".join(index).encode()))
+    serial = list(iter_articles(dump))
+    rep = extract_dump(dump, tmp_path / "ms", workers=2, progress=False)
+    assert rep["multistream_index"]
+    recs = list(iter_records(tmp_path / "ms"))
+    assert [r["text"] for r in recs] == [a["text"] for a in serial]
+    assert [r["metadata"]["links"] for r in recs] == [a["links"] for a in serial]
