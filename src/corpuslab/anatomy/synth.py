@@ -203,6 +203,8 @@ def token_pieces(tokenizer: Any, docs: list[str], seq_len: int, max_pieces: int 
     ``max_per_doc`` caps pieces per document so one huge file cannot dominate a category.
     """
     out: list[list[int]] = []
+    if max_per_doc:  # no need to tokenize text beyond the pieces we keep (~8 characters/token is ample)
+        docs = [d[: max_per_doc * seq_len * 8] for d in docs]
     for ids in tokenizer(docs, add_special_tokens=False)["input_ids"]:
         pieces = [ids[i: i + seq_len] for i in range(0, len(ids) - seq_len + 1, seq_len)]
         out.extend(pieces[:max_per_doc] if max_per_doc else pieces)
