@@ -1,0 +1,41 @@
+"""``revert score``: P(reverted) for new revisions from a saved model (no labels needed).
+
+Input is either a feature table (``revert features`` output) or collected revisions (``revert
+collect`` output), in which case features are computed first with the given text models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from corpuslab.core.errors import DataError
+from corpuslab.core.shards import atomic_path
+from corpuslab.revert.classifier import score_table
+
+
+def score(model_dir: str | Path, inputs: str | Path, out_path: str | Path, text_models: str | Path | None = None,
+          max_length: int = 512) -> dict[str, Any]:
+    from corpuslab.revert.collect import read_collected
+    from corpuslab.revert.features import NUMERIC_FEATURES, build_features
+
+    p = Path(inputs)
+    if p.is_file() and p.suffix == ".parquet":
+        table = pq.read_table(p)
+    elif p.is_dir():
+        table = read_collected(p)
+    else:
+        raise DataError(f"{p}: expected a features .parquet file or a `revert collect` output folder")
+    if not set(NUMERIC_FEATURES) <= set(table.column_names):
+        table = build_features(table, text_models, max_length=max_length)
+    p_model, p_lr = score_table(model_dir, table)
+    cols = {c: table[c] for c in ("rev_id", "lang", "page_id", "timestamp") if c in table.column_names}
+    cols["revert_risk"] = pa.array(p_model)
+    cols["revert_risk_logistic"] = pa.array(p_lr)
+    out = pa.table(cols)
+    with atomic_path(out_path) as tmp:
+        pq.write_table(out, tmp)
+    return {"rows": out.num_rows, "out": str(out_path), "mean_risk": float(p_model.mean()) if len(p_model) else None}
