@@ -150,3 +150,7 @@ def test_bad_input_gives_one_line_errors(stories260k: Path, tiny_llama_dir: Path
     r = runner.invoke(app, ["overlap", "train", "--base-model", str(stories260k), "--dataset", str(botchan_shards),
                             "--output-dir", str(tmp_path / "y"), "--max-steps", "0"])
     assert r.exit_code != 0 and "max_steps" in str(r.exception)
+    y = tmp_path / "run.yaml"
+    y.write_text(f"base_model: {stories260k}\ndataset: {botchan_shards}\noutput_dir: {tmp_path / 'z'}\nmax_stepz: 3\n")
+    r = runner.invoke(app, ["overlap", "train", "--config", str(y)])
+    assert r.exit_code != 0 and "max_stepz: unknown key" in str(r.exception)

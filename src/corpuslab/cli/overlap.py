@@ -23,12 +23,12 @@ def _fmt(v: object) -> str:
 
 @overlap_app.command("train")
 def train_cmd(
-    base_model: str = typer.Option(..., "--base-model", help="hub id or local folder of the base causal LM"),
-    dataset: str = typer.Option(..., "--dataset", help="HF dataset id (streamed), or a corpuslab shard folder/file"),
-    output_dir: Path = typer.Option(..., "--output-dir", help="run folder for results, plots and final_model/"),
+    base_model: str = typer.Option(None, "--base-model", help="hub id or local folder of the base causal LM"),
+    dataset: str = typer.Option(None, "--dataset", help="HF dataset id (streamed), or a corpuslab shard folder/file"),
+    output_dir: Path = typer.Option(None, "--output-dir", help="run folder for results, plots and final_model/"),
     dataset_config: str = typer.Option(None, "--dataset-config", help="dataset config, e.g. 20231101.en"),
-    split: str = typer.Option("train", help="dataset split"),
-    text_field: str = typer.Option("text", "--text-field", help="field holding the text"),
+    split: str = typer.Option(None, help="dataset split [train]"),
+    text_field: str = typer.Option(None, "--text-field", help="field holding the text [text]"),
     data_files: list[str] = typer.Option(None, "--data-files", help="data files for builders such as json/parquet"),
     config: Path = typer.Option(None, "--config", help="YAML with the same keys as the flags (flags win)"),
     max_steps: int = typer.Option(None, "--max-steps", help="optimizer steps [1000]"),
@@ -56,7 +56,7 @@ def train_cmd(
     from corpuslab.overlap.run import COMBINED_PNG, CURVE_PNG, OverlapTrainConfig, run_overlap_training
 
     flags = {
-        "base_model": base_model, "dataset": dataset, "output_dir": str(output_dir),
+        "base_model": base_model, "dataset": dataset, "output_dir": str(output_dir) if output_dir else None,
         "dataset_config": dataset_config, "split": split, "text_field": text_field,
         "data_files": list(data_files) if data_files else None, "max_steps": max_steps, "eval_steps": eval_steps,
         "num_train_samples": num_train_samples, "per_device_train_batch_size": per_device_train_batch_size,
@@ -78,7 +78,7 @@ def train_cmd(
         f"[green]done[/green]: overlap {s['overlap_first']:.4f} (step {s['step_first']}) → {s['overlap_last']:.4f} "
         f"(step {s['step_last']}), decrease rate {s['decrease_rate']:.5f}/step, first <0.5 at "
         f"{_fmt(s['first_step_below_0_5'])}, chance {res['chance']:.4f}")
-    console.print(f"wrote {output_dir}/overlap_results.json, overlap_summary.csv, {CURVE_PNG}, {COMBINED_PNG}"
+    console.print(f"wrote {cfg.output_dir}/overlap_results.json, overlap_summary.csv, {CURVE_PNG}, {COMBINED_PNG}"
                   + (", final_model/" if cfg.save_final_model else ""))
 
 
