@@ -121,13 +121,15 @@ def test_tiny_qwen2_via_datasets_json_and_cli(tmp_path: Path, botchan_docs: list
         "--output-dir", str(tmp_path / "run"), "--max-steps", "6", "--eval-steps", "3", "--num-train-samples", "10",
         "--per-device-train-batch-size", "2", "--gradient-accumulation-steps", "2", "--learning-rate", "3e-3",
         "--warmup-steps", "0", "--bottom-k-vocab", "50", "--num-fingerprints", "3", "--max-length", "64",
-        "--no-final-model"])
+        "--fingerprint-total-len", "24", "--eval-first-step", "--no-final-model"])
     assert r.exit_code == 0, r.output
     assert "effective batch = 2 per device × 2 accumulation × 1 processes = 4" in r.output
     assert "samples needed = 6 steps × 4 = 24" in r.output
     assert "WARNING" in r.output and "num_train_samples=10" in r.output  # 10 < 24
     res = json.loads((tmp_path / "run" / "overlap_results.json").read_text())
-    assert res["steps"][0]["avg_overlap_ratio"] == 1.0 and [p["step"] for p in res["steps"]] == [0, 3, 6]
+    assert res["steps"][0]["avg_overlap_ratio"] == 1.0 and [p["step"] for p in res["steps"]] == [0, 1, 3, 6]
+    fps = json.loads((tmp_path / "run" / "fingerprints.json").read_text())["fingerprints"]
+    assert len(fps) == 3 and all(len(f["ids"]) == 24 for f in fps)
     assert res["steps"][-1]["avg_overlap_ratio"] < 1.0
     assert not (tmp_path / "run" / "final_model").exists()
 

@@ -68,6 +68,7 @@ class OverlapTrainConfig(StrictModel):
     device: str | None = None
     bf16: bool | None = None
     eval_batch_size: int | None = Field(None, gt=0)
+    eval_first_step: bool = False  # also evaluate at step 1, the reference's first point
     logging_steps: int = Field(10, gt=0)
     save_final_model: bool = True
     trust_remote_code: bool = False
@@ -177,7 +178,7 @@ def run_overlap_training(
         write_outputs(out, results, plots=False)  # a killed run keeps every point measured so far
 
     callback = OverlapCallback(tracker, eval_steps=cfg.eval_steps, effective_batch=plan["effective_batch"],
-                               on_point=on_point)
+                               on_point=on_point, extra_steps=(1,) if cfg.eval_first_step else ())
     res = train_causal_lm(
         model, tok, dataset, out, max_steps=cfg.max_steps,
         per_device_train_batch_size=cfg.per_device_train_batch_size,

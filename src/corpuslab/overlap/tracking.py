@@ -6,7 +6,8 @@ every later evaluation. The step-0 overlap is therefore exactly 1.0 by construct
 copy of the model is needed. (The reference loads a separate fp16 reference copy, resizes the training
 copy's embeddings and has no step-0 point, which is why its curve starts at 0.978; see reference §2.5.)
 
-Evaluations happen at step 0, whenever ``global_step % eval_steps == 0``, and at the last step; each runs in
+Evaluations happen at step 0, whenever ``global_step % eval_steps == 0``, at the last step and at any
+``extra_steps`` (e.g. step 1, the reference's first point); each runs in
 eval mode on the world-process-zero only and restores train mode afterwards.
 """
 
@@ -85,13 +86,14 @@ class OverlapCallback(_callback_base()):  # type: ignore[misc]
     """Evaluate the overlap at step 0, every ``eval_steps`` and at the end of training."""
 
     def __init__(self, tracker: OverlapTracker, eval_steps: int = 100, effective_batch: int | None = None,
-                 on_point: Callable[[OverlapPoint], None] | None = None):
+                 on_point: Callable[[OverlapPoint], None] | None = None, extra_steps: tuple[int, ...] = ()):
         if eval_steps < 1:
             raise ValueError(f"eval_steps must be >= 1, got {eval_steps}")
         self.tracker = tracker
         self.eval_steps = eval_steps
         self.effective_batch = effective_batch
         self.on_point = on_point
+        self.extra_steps = set(extra_steps)
 
     def _eval(self, state: Any, model: Any) -> None:
         if not state.is_world_process_zero or model is None:
@@ -110,7 +112,8 @@ class OverlapCallback(_callback_base()):  # type: ignore[misc]
         self._eval(state, model)
 
     def on_step_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
-        if state.global_step % self.eval_steps == 0 or state.global_step >= state.max_steps:
+        step = state.global_step
+        if step % self.eval_steps == 0 or step >= state.max_steps or step in self.extra_steps:
             self._eval(state, model)
 
     def on_train_end(self, args: Any, state: Any, control: Any, model: Any = None, **kwargs: Any) -> None:
