@@ -49,6 +49,8 @@ def test_dataset_per_document_and_packed(stories260k: Path, shared) -> None:
     assert len(list(text_dataset(recs, tok, max_length=64, num_samples=5))) == 5
     with pytest.raises(DataError, match="no string field"):
         list(text_dataset([{"body": "x"}], tok))
+    with pytest.raises(DataError, match="produced no training examples"):
+        list(text_dataset(["tiny"], tok, max_length=64, packing=True))
 
 
 def test_collator_masks_padding_not_eos() -> None:

@@ -196,6 +196,19 @@ class TextTokenDataset(_torch_iterable_base()):  # type: ignore[misc]
             yield from flush()
 
     def __iter__(self) -> Iterator[dict[str, list[int]]]:
+        n = 0
+        for ex in self._examples():
+            n += 1
+            yield ex
+        if n == 0:
+            raise DataError(
+                f"text source {getattr(self.source, 'description', type(self.source).__name__)} produced no "
+                f"training examples ({self.docs_seen} documents read"
+                + (f"; packing needs at least max_length={self.max_length} tokens in total)" if self.packing
+                   else f"; each needs >= {self.min_length} tokens)"))
+
+    def _examples(self) -> Iterator[dict[str, list[int]]]:
+        self.docs_seen = 0
         if not self.packing:
             for ids in self._token_lists():
                 if len(ids) >= self.min_length:
