@@ -88,7 +88,7 @@ class EntityResolver:
         c["articles"] += 1
         anchors = []
         last_end = -1
-        for link in sorted(article.get("links") or (), key=lambda x: (x["start"], x["end"])):
+        for link in sorted(article.get("links") or (), key=lambda x: (x["start"], -x["end"])):  # longest first
             c["links_seen"] += 1
             qid, name, reason = self.resolve(link["target_title"], link.get("fragment"))
             if reason != "ok":
