@@ -58,6 +58,9 @@ def _load(text_models: Path, kind: str, device: str) -> tuple[Any, Any] | None:
     if not (d / "config.json").exists():
         return None
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
     tok = AutoTokenizer.from_pretrained(str(d))
     model = AutoModelForSequenceClassification.from_pretrained(str(d)).to(device)

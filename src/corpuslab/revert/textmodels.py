@@ -136,6 +136,10 @@ def fine_tune(kind: Kind, xs: list[Any], y: np.ndarray, out_dir: str | Path, cfg
     from sklearn.model_selection import train_test_split
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # the re-initialised head is expected; keep the CLI output readable
+    hf_logging.disable_progress_bar()
     regression = kind == "title"
     set_seed(cfg.seed)
     model, tok = load_base_encoder(cfg.base_model, num_labels=1 if regression else 2)
