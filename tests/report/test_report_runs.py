@@ -212,6 +212,8 @@ def test_report_experiment_folder_is_searched(tmp_path):
     rep = build_report([tmp_path / "exp"], tmp_path / "r.html")
     labels = [s.label for s in rep.sections]
     assert "exp/raw" in labels and "exp/killed/raw" in labels
+    kinds = [s.run_type for s in rep.sections if s.status != "unrecognised"]
+    assert kinds == sorted(kinds, key=["sample", "clean", "overlap", "anatomy", "leia", "revert"].index)
     assert runs
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from corpuslab.core.shards import atomic_path
 from corpuslab.report.html import render_page
 from corpuslab.report.model import Note, Run, Section, Table
-from corpuslab.report.registry import find_runs, run_types
+from corpuslab.report.registry import PIPELINE_ORDER, find_runs, run_types
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +85,9 @@ def collect_runs(run_dirs: Sequence[str | os.PathLike[str]], labels: Sequence[st
                                status="unrecognised", problems=[f"{d}: is a file; give the run's folder"]))
             continue
         found = find_runs(root)
+        # the data flow's order (sample → clean → overlap → anatomy …), folder order within a kind
+        order = {n: i for i, n in enumerate(PIPELINE_ORDER)}
+        found.sort(key=lambda r: order.get(r.run_type, len(order)))
         if not found:
             bad.append(_unrecognised(root, given or root.name or str(root)))
         for r in found:

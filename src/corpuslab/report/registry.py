@@ -34,11 +34,13 @@ class RunType:
     compare: Comparer | None = None
     #: what a user should point the report at, shown when nothing is recognised.
     hint: str = ""
+    #: a run that holds other runs in sub-folders (the quickstart): they are searched too.
+    container: bool = False
 
 
 RUN_TYPES: dict[str, RunType] = {}
 #: the data flow's order: sections of one folder, and comparisons, appear in this order.
-PIPELINE_ORDER = ("sample", "clean", "overlap", "anatomy", "leia", "revert")
+PIPELINE_ORDER = ("quickstart", "sample", "clean", "overlap", "anatomy", "leia", "revert")
 
 #: folders never searched for nested runs (model weights, markers, caches).
 SKIP_DIRS = {"_complete", "final_model", "checkpoints", "__pycache__", "node_modules", "stats", "rejected"}
@@ -51,7 +53,7 @@ def register(run_type: RunType) -> RunType:
 
 def _load_builtin() -> None:
     # Imported for their register() side effect; order is the order sections appear for one folder.
-    from corpuslab.report.runs import anatomy, clean, leia, overlap, revert, sample  # noqa: F401
+    from corpuslab.report.runs import anatomy, clean, leia, overlap, quickstart, revert, sample  # noqa: F401
 
     order = {n: i for i, n in enumerate(PIPELINE_ORDER)}
     items = sorted(RUN_TYPES.items(), key=lambda kv: order.get(kv[0], len(order)))
@@ -85,9 +87,9 @@ def detect_runs(path: str | os.PathLike[str]) -> list[Run]:
 def find_runs(path: str | os.PathLike[str], max_depth: int = 2) -> list[Run]:
     """Runs in ``path``, or, when the folder itself is none, in its sub-folders (an experiment folder)."""
     here = detect_runs(path)
-    if here or max_depth <= 0:
+    if (here and not all(run_types()[r.run_type].container for r in here)) or max_depth <= 0:
         return here
-    found: list[Run] = []
+    found: list[Run] = list(here)
     try:
         children = sorted(c for c in Path(path).iterdir() if c.is_dir())
     except OSError:

@@ -1,0 +1,113 @@
+"""``corpuslab quickstart``: the chain end to end on the real example data (reduced), and its failure path."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from corpuslab.cli.main import app
+from corpuslab.core.errors import ConfigError
+from corpuslab.report.browser import check_page, find_browser
+from corpuslab.report.quickstart import QuickstartSettings, run_quickstart
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "quickstart" / "quickstart.yaml"
+
+
+def _reduced_config(tmp_path: Path, shared) -> Path:
+    """The example config cut down: three real sources, a few dozen documents, a few training steps."""
+    cfg = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    keep = {"books", "stackexchange", "wikipedia_vi"}
+    cfg["mixture"]["datasets"] = [d for d in cfg["mixture"]["datasets"] if d["alias"] in keep]
+    for d in cfg["mixture"]["datasets"]:
+        shared(d["name"].replace("../shared/data/", "").replace("*.txt.bz2", "botchan.txt.bz2"))
+        d["name"] = str(REPO / d["name"])
+    cfg["mixture"]["target_samples"] = 45
+    cfg["mixture"]["dedup"] = {"exact": True}
+    cfg["base_model"] = {k: str(REPO / v) for k, v in cfg["base_model"].items()}
+    cfg["train"].update(max_steps=4, eval_steps=2, per_device_train_batch_size=4, max_length=64)
+    cfg["anatomy"].update(num_prompts=8, max_new_tokens=16, n_bootstrap=5, min_per_category=2)
+    p = tmp_path / "qs.yaml"
+    p.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return p
+
+
+@pytest.mark.slow
+def test_report_quickstart_reduced_end_to_end(tmp_path, shared):
+    cfg = _reduced_config(tmp_path, shared)
+    out = tmp_path / "qs"
+    t0 = time.perf_counter()
+    res = CliRunner().invoke(app, ["quickstart", "--config", str(cfg), "--output-dir", str(out), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    lines = [x for x in res.output.strip().splitlines() if x.strip()]
+    assert lines[-1].strip() == f"report: {out / 'report.html'}"  # ends by printing where the page is
+    state = json.loads((out / "quickstart.json").read_text())
+    assert state["finished"] and [s["status"] for s in state["steps"]] == ["done"] * 7, state["steps"]
+    assert set(state["true_mixture"]) == {"books", "stackexchange", "wikipedia"}
+    assert sum(state["true_mixture"].values()) == pytest.approx(1.0)
+    results = json.loads((out / "overlap" / "overlap_results.json").read_text())
+    assert results["steps"][0]["step"] == 0 and results["steps"][0]["avg_overlap_ratio"] == 1.0
+    assert [p["step"] for p in results["steps"]] == [0, 2, 4]
+    ev = json.loads((out / "anatomy" / "evaluation" / "evaluation.json").read_text())
+    assert {s["method"] for s in ev["scores"]} == {"bbse", "em", "uniform"}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for kind in ("quickstart", "sample", "clean", "overlap", "anatomy"):
+        assert f'data-run-type="{kind}"' in page
+    if find_browser():
+        check = check_page(out / "report.html", tmp_path / "qs.png")
+        assert check.console_errors == [] and check.charts == check.charts_drawn > 5
+    print(f"reduced quickstart: {time.perf_counter() - t0:.1f} s")
+
+
+def test_report_quickstart_failed_step_is_shown_not_faked(tmp_path):
+    """A step that fails (here: a base-model checkpoint that does not exist) is recorded; the steps that need
+    it are skipped with the reason; the page is still written and says so."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for cat, word in (("books", "chapter"), ("wikipedia", "article")):
+        with open(src / f"{cat}.jsonl", "w", encoding="utf-8") as fh:
+            for i in range(12):
+                fh.write(json.dumps({"text": f"This {word} number {i} talks about {word}s at length. " * 8}) + "\n")
+    cfg = {
+        "mixture": {"target_samples": 16, "seed": 1, "datasets": [
+            {"name": str(src / "books.jsonl"), "alias": "books", "weight": 1, "category": "books"},
+            {"name": str(src / "wikipedia.jsonl"), "alias": "wiki", "weight": 1, "category": "wikipedia"}],
+            "filtering": {"min_length": 20}, "dedup": {"exact": True}},
+        "base_model": {"llama2c_checkpoint": str(tmp_path / "no-such.bin"), "llama2c_tokenizer": "tok.bin"},
+        "train": {"max_steps": 2, "eval_steps": 1},
+    }
+    p = tmp_path / "qs.yaml"
+    p.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    res = run_quickstart(tmp_path / "out", QuickstartSettings.load(p), progress=False)
+    status = {s.name: s.status for s in res.steps}
+    assert status == {"sample": "done", "clean + dedup": "done", "training data": "done", "base model": "failed",
+                      "fine-tune + fingerprints": "skipped", "estimate mixture": "skipped", "report": "done"}
+    assert "base_model.llama2c_checkpoint" in res.step("base model").error
+    assert "no-such.bin: no such file" in res.step("base model").error
+    assert "needs base model" in res.step("fine-tune + fingerprints").note
+    assert "needs fine-tune + fingerprints" in res.step("estimate mixture").note
+    assert res.truth == {"books": 0.5, "wikipedia": 0.5}
+    page = res.report.read_text(encoding="utf-8")
+    assert "Failed: base model" in page and "Skipped: fine-tune + fingerprints" in page
+    kinds = [k for k in ("quickstart", "sample", "clean", "overlap") if f'data-run-type="{k}"' in page]
+    assert kinds == ["quickstart", "sample", "clean"]
+
+
+def test_report_quickstart_settings_errors(tmp_path):
+    with pytest.raises(ConfigError, match="quickstart config not found"):
+        QuickstartSettings.load(tmp_path / "missing.yaml")
+    p = tmp_path / "bad.yaml"
+    p.write_text(yaml.safe_dump({"mixture": {"target_samples": 10, "datasets": []}, "train": {"max_stepz": 3}}))
+    with pytest.raises(ConfigError, match="train.max_stepz: unknown key"):
+        QuickstartSettings.load(p)
+    p.write_text(yaml.safe_dump({"mixture": {"target_samples": 10, "datasets": [{"name": "x", "weight": -1}]}}))
+    with pytest.raises(ConfigError, match="mixture"):
+        QuickstartSettings.load(p)
+    s = QuickstartSettings.load(EXAMPLE, target_samples=50, train_steps=8)
+    assert s.mixture["target_samples"] == 50 and s.train.max_steps == 8 and s.train.eval_steps == 2
+    assert Path(s.base_dir) == REPO
