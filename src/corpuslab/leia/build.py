@@ -42,8 +42,13 @@ from corpuslab.leia.data import (
 )
 
 
-def iter_source_articles(source: str | os.PathLike[str], counters: Counter[str] | None = None) -> Iterator[dict[str, Any]]:
-    """Articles from a ``wiki extract`` folder/shard (links in metadata) or straight from a dump."""
+def iter_source_articles(source: str | os.PathLike[str] | Iterable[dict[str, Any]],
+                         counters: Counter[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Articles from a ``wiki extract`` folder/shard (links in metadata), straight from a dump, or an
+    iterable of article dicts (``iter_articles`` output)."""
+    if not isinstance(source, (str, os.PathLike)):
+        yield from source
+        return
     p = str(source)
     if not os.path.exists(p):
         raise DataError(f"{p}: no such articles folder or dump")
@@ -161,7 +166,7 @@ def load_packed_epoch(path: str | os.PathLike[str]) -> np.ndarray:
 
 
 def build_leia_dataset(
-    articles: str | os.PathLike[str],
+    articles: str | os.PathLike[str] | Iterable[dict[str, Any]],
     output_dir: str | os.PathLike[str],
     tokenizer: Any,
     english_ids: str | os.PathLike[str] | dict[str, str],
@@ -270,7 +275,8 @@ def build_leia_dataset(
         "marker_ids": [open_id, close_id],
         "bos_id": bos,
         "config": {"seq_len": seq_len, "p": p, "strategy": strategy, "seed": seed, "fragment_links": fragment_links,
-                   "pack_epochs": pack_epochs, "source": str(articles)},
+                   "pack_epochs": pack_epochs,
+                   "source": str(articles) if isinstance(articles, (str, os.PathLike)) else "<iterable>"},
         "packed": packed,
         "seconds": round(time.perf_counter() - t0, 3),
         "run": run_info(),
