@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import filterfalse
 
 import numpy as np
 import regex
@@ -92,7 +93,7 @@ def find_duplicates(items: list[str]) -> tuple[int, int]:
 def quality_stats(ctx: DocContext, stop_words: frozenset[str]) -> dict[str, float]:
     text, words = ctx.text, ctx.words
     n_words = len(words)
-    non_symbol = [w for w in words if not PUNCTUATION_SET.issuperset(w)]
+    non_symbol = list(filterfalse(PUNCTUATION_SET.issuperset, words))
     n_ns = len(non_symbol)
     lines = text.splitlines()
     n_lines = len(lines)
@@ -107,7 +108,7 @@ def quality_stats(ctx: DocContext, stop_words: frozenset[str]) -> dict[str, floa
         "end_ellipsis_lines_ratio": sum(1 for s in lines if s.rstrip().endswith(("...", "…"))) / n_lines
         if n_lines
         else nan,
-        "alpha_words_ratio": sum(1 for w in words if _LETTER.search(w)) / n_words if n_words else nan,
+        "alpha_words_ratio": sum(map(bool, map(_LETTER.search, words))) / n_words if n_words else nan,
         "stop_words": len(stop_words.intersection(words)),
     }
 
@@ -172,3 +173,113 @@ def _dup_ngram_chars(ids: np.ndarray, cum: np.ndarray, n: int) -> int:
             seen.add(k)
             i += 1
     return rep
+
+
+def repetition_stats_batch(ctxs: list[DocContext], top_ns: list[int], dup_ns: list[int]) -> list[dict[str, float]]:
+    """:func:`repetition_stats` for a batch: the n-gram counting runs once over the whole batch.
+
+    Word ids are shared across the batch; each n-gram key also mixes in its document index, so one
+    ``np.unique`` per n finds every document's most common n-gram (first-seen among ties, as
+    ``Counter.most_common``) and whether any n-gram repeats at all. Only documents with a repeated
+    5…10-gram run the sequential skip-scan of ``find_all_duplicate``.
+    """
+    outs: list[dict[str, float]] = []
+    flat: list[str] = []
+    n_words_l: list[int] = []
+    n_text = np.zeros(len(ctxs), dtype=np.float64)
+    for d, c in enumerate(ctxs):
+        text = c.text
+        o: dict[str, float] = {"empty": float(not text)}
+        nt = len(text) or 1
+        n_text[d] = nt
+        paragraphs = _PARA.split(text.strip())
+        dp, dpc = find_duplicates(paragraphs)
+        o["dup_para_frac"] = dp / len(paragraphs)
+        o["dup_para_char_frac"] = dpc / nt
+        lines = _LINES.split(text)
+        dl, dlc = find_duplicates(lines)
+        o["dup_line_frac"] = dl / len(lines)
+        o["dup_line_char_frac"] = dlc / nt
+        outs.append(o)
+        words = c.words
+        flat.extend(words)
+        n_words_l.append(len(words))
+    if not ctxs:
+        return outs
+    import pandas as pd
+
+    n_words = np.asarray(n_words_l, dtype=np.int64)
+    codes = pd.factorize(np.asarray(flat, dtype=object))[0] if flat else np.zeros(0, np.int64)
+    ids = codes.astype(np.uint64) + np.uint64(1)
+    lens = np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))
+    cum = np.concatenate([[0], np.cumsum(lens)])
+    starts = np.concatenate([[0], np.cumsum(n_words)[:-1]])
+    doc_of = np.repeat(np.arange(len(ctxs)), n_words)
+    pos_in_doc = np.arange(len(ids)) - starts[doc_of]
+    key_cache: dict = {}
+    # a repeated n-gram (n > 5) contains a repeated 5-gram: count uniques for the top-n sizes and the smallest
+    # duplicate size only; the skip-scan then runs for documents with any repeat at that size
+    min_dup = min(dup_ns) if dup_ns else None
+    rep_docs: set[int] = set()
+    for n in sorted(set(top_ns) | set(dup_ns)):
+        if n in dup_ns and n != min_dup and n not in top_ns:
+            for d, o in enumerate(outs):
+                o[f"dup_{n}_gram"] = _skip_scan(key_cache, d, n, starts, n_words, cum, ids) / n_text[d] if d in rep_docs else 0.0
+            continue
+        m = len(ids) - n + 1
+        if m <= 0:
+            for o in outs:
+                if n in top_ns:
+                    o[f"top_{n}_gram"] = 0.0
+                if n in dup_ns:
+                    o[f"dup_{n}_gram"] = 0.0
+            continue
+        key = np.zeros(m, dtype=np.uint64)
+        for j in range(n):
+            key = key * _MULT + ids[j : j + m]
+        valid = pos_in_doc[:m] + n <= n_words[doc_of[:m]]
+        pos = np.flatnonzero(valid)
+        dkey = key[pos] * _MULT + doc_of[pos].astype(np.uint64)
+        _, first, counts = np.unique(dkey, return_index=True, return_counts=True)
+        first_pos = pos[first]
+        first_doc = doc_of[first_pos]
+        if n in top_ns:
+            top_metric = np.zeros(len(ctxs))
+            o_ = np.lexsort((first_pos, -counts, first_doc))
+            head = np.concatenate([[True], first_doc[o_][1:] != first_doc[o_][:-1]])
+            sel = o_[head]
+            p0, cnt, dd = first_pos[sel], counts[sel], first_doc[sel]
+            top_len = (cum[p0 + n] - cum[p0]) + (n - 1)
+            top_metric[dd] = top_len * cnt / n_text[dd]
+            for d, o in enumerate(outs):
+                o[f"top_{n}_gram"] = float(top_metric[d])
+        if n in dup_ns:
+            if n == min_dup:
+                rep_docs = set(np.unique(first_doc[counts > 1]).tolist())
+            for d, o in enumerate(outs):
+                o[f"dup_{n}_gram"] = _skip_scan(key_cache, d, n, starts, n_words, cum, ids) / n_text[d] if d in rep_docs else 0.0
+    return outs
+
+
+def _skip_scan(cache: dict, d: int, n: int, starts: np.ndarray, n_words: np.ndarray, cum: np.ndarray, ids: np.ndarray) -> int:
+    """DataTrove's ``find_all_duplicate`` on word ids: a repeated n-gram adds its characters and skips n words."""
+    s0, L = int(starts[d]), int(n_words[d])
+    if n > L:
+        return 0
+    seg = ids[s0 : s0 + L]
+    m = L - n + 1
+    key = np.zeros(m, dtype=np.uint64)
+    for j in range(n):
+        key = key * _MULT + seg[j : j + m]
+    kl = key.tolist()
+    seen: set[int] = set()
+    rep = i = 0
+    while i < m:
+        if kl[i] in seen:
+            rep += int(cum[s0 + i + n] - cum[s0 + i])
+            i += n
+        else:
+            seen.add(kl[i])
+            i += 1
+    return rep
+

