@@ -156,3 +156,27 @@ def test_bad_input_gives_one_line_errors(stories260k: Path, tiny_llama_dir: Path
     y.write_text(f"base_model: {stories260k}\ndataset: {botchan_shards}\noutput_dir: {tmp_path / 'z'}\nmax_stepz: 3\n")
     r = runner.invoke(app, ["overlap", "train", "--config", str(y)])
     assert r.exit_code != 0 and "max_stepz: unknown key" in str(r.exception)
+
+
+@pytest.mark.slow
+def test_torchrun_two_cpu_processes(stories260k: Path, botchan_shards: Path, tmp_path: Path) -> None:  # noqa: F811
+    """`torchrun --nproc_per_node 2 corpuslab overlap train ...` works unchanged (DDP over gloo on CPU)."""
+    import os
+    import shutil
+    import subprocess
+
+    exe = shutil.which("corpuslab")
+    torchrun = shutil.which("torchrun")
+    assert exe and torchrun
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    cmd = [torchrun, "--nproc_per_node", "2", "--master_port", "29561", exe, "overlap", "train",
+           "--base-model", str(stories260k), "--dataset", str(botchan_shards), "--output-dir", str(tmp_path / "ddp"),
+           "--max-steps", "4", "--eval-steps", "2", "--num-train-samples", "100", "--per-device-train-batch-size", "2",
+           "--gradient-accumulation-steps", "1", "--learning-rate", "1e-3", "--warmup-steps", "0",
+           "--bottom-k-vocab", "50", "--max-length", "64", "--packing", "--no-final-model"]
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-3000:]
+    res = json.loads((tmp_path / "ddp" / "overlap_results.json").read_text())
+    assert res["plan"]["num_processes"] == 2 and res["plan"]["effective_batch"] == 4
+    assert [s["step"] for s in res["steps"]] == [0, 2, 4] and res["steps"][0]["avg_overlap_ratio"] == 1.0
+    assert res["steps"][-1]["samples_seen"] == 16

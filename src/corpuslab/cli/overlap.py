@@ -82,6 +82,8 @@ def train_cmd(
     else:
         cfg = validate(OverlapTrainConfig, {k: v for k, v in flags.items() if v is not None}, "command line")
     res = run_overlap_training(cfg, report=lambda m: console.print(m, highlight=False, soft_wrap=True))
+    if res.get("is_main_process") is False:  # torchrun: rank 0 prints the summary
+        return
     s = res["summary"]
     console.print(
         f"[green]done[/green]: overlap {s['overlap_first']:.4f} (step {s['step_first']}) → {s['overlap_last']:.4f} "

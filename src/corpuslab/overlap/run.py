@@ -16,6 +16,7 @@ import csv
 import hashlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -121,7 +122,13 @@ def run_overlap_training(
     from corpuslab.overlap.tracking import OverlapCallback, OverlapTracker
     from corpuslab.train import open_text_source, text_dataset, train_causal_lm, training_plan
 
-    say = report or (lambda msg: log.info("%s", msg))
+    is_main = int(os.environ.get("RANK", "0")) == 0  # under torchrun only rank 0 reports and writes
+    _say = report or (lambda msg: log.info("%s", msg))
+
+    def say(msg: str) -> None:
+        if is_main:
+            _say(msg)
+
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.time()
@@ -140,14 +147,15 @@ def run_overlap_training(
                                     k_bottom=cfg.k_bottom_random_prefix, seed=cfg.seed,
                                     base_model_name=cfg.base_model)
         say(f"generated {len(fps)} fingerprints of {cfg.fingerprint_total_len} tokens (seed {cfg.seed})")
-    save_fingerprints(out / FINGERPRINTS_FILE, fps)
-    if cfg.save_fingerprints:
-        save_fingerprints(cfg.save_fingerprints, fps)
+    if is_main:
+        save_fingerprints(out / FINGERPRINTS_FILE, fps)
+        if cfg.save_fingerprints:
+            save_fingerprints(cfg.save_fingerprints, fps)
 
     plan = training_plan(cfg.max_steps, cfg.per_device_train_batch_size, cfg.gradient_accumulation_steps,
                          num_train_samples=cfg.num_train_samples, packing=cfg.packing)
     say(plan["text"])
-    if plan["warning"]:
+    if plan["warning"] and is_main:
         say(f"WARNING: {plan['warning']}")
         log.warning("%s", plan["warning"])
 
@@ -188,6 +196,7 @@ def run_overlap_training(
         progress=progress,
     )
     if not res.trainer.is_world_process_zero():
+        results["is_main_process"] = False
         return results
     if results["steps"] and results["steps"][0]["step"] == 0 and results["steps"][0]["avg_overlap_ratio"] != 1.0:
         raise CorpuslabError(  # pragma: no cover - guards the method's invariant (reference pitfall 1)

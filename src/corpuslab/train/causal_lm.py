@@ -396,7 +396,11 @@ def train_causal_lm(
         "remove_unused_columns": False,
         "dataloader_pin_memory": torch.cuda.is_available(),
         "disable_tqdm": not progress,
+        "ddp_find_unused_parameters": False,  # causal LMs use every parameter; True costs a graph traversal
     }
+    if world_size() > 1 and not torch.cuda.is_available():
+        # multi-process CPU (torchrun on a CPU box): accelerate only sets up DDP over gloo when told to use CPU
+        kwargs.update({"use_cpu": True, "ddp_backend": "gloo"})
     kwargs.update(training_args)
     try:
         args = TrainingArguments(**kwargs)
