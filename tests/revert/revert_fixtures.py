@@ -11,8 +11,8 @@ import functools
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
 
+from conftest import shared_path
 from corpuslab.revert.collect import CollectConfig, collect
 from corpuslab.revert.synth import read_articles, replay_histories, write_history_xml
 

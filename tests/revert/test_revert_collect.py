@@ -14,7 +14,13 @@ import pytest
 from revert_fixtures import JA, VI, real_articles, rev, synth_collected, synth_dumps  # noqa: F401
 
 from corpuslab.core.errors import DataError
-from corpuslab.revert.collect import HISTORY_TSV_COLUMNS, CollectConfig, collect, label_reverts, read_collected
+from corpuslab.revert.collect import (
+    HISTORY_TSV_COLUMNS,
+    CollectConfig,
+    collect,
+    label_reverts,
+    read_collected,
+)
 from corpuslab.revert.synth import _sentences_of, write_history_xml
 
 JUNK = "LOL!!! asdfghjkl xDDDD"

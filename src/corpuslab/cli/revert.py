@@ -163,6 +163,7 @@ def train_cmd(
     learning_rate: float | None = typer.Option(None, "--lr", help="Learning rate (reference 0.01)."),
     table_train: Path | None = typer.Option(None, "--table-train", help="Headerless TSV, label last (ORES format)."),
     table_test: Path | None = typer.Option(None, "--table-test", help="Its test table."),
+    id_column: int | None = typer.Option(None, "--id-column", help="Table column that is an id, not a feature (ORES demo: 0)."),
     config: Path | None = typer.Option(None, "--config", "-c"),
 ) -> None:
     """Train the booster + logistic baseline on pipeline features, or compare both on a feature table."""
@@ -172,7 +173,7 @@ def train_cmd(
     if table_train is not None or table_test is not None:
         if table_train is None or table_test is None:
             raise typer.BadParameter("give both --table-train and --table-test", param_hint="--table-train")
-        res = compare_on_table(table_train, table_test, cfg, out)
+        res = compare_on_table(table_train, table_test, cfg, out, id_column)
         t = Table(title=f"{table_train.name}: {res['n_train']} train / {res['n_test']} test ({res['test_positives']} reverted)")
         for c in ("model", "ROC AUC", "PR AUC", "P@R0.75"):
             t.add_column(c)

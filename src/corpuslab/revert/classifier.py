@@ -182,11 +182,12 @@ def one_hot(values: np.ndarray, categories: list[str]) -> np.ndarray:
 # ---- tabular tables (ORES editquality feature files) --------------------------------------------------
 
 
-def load_feature_table(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+def load_feature_table(path: str | Path, id_column: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """A headerless TSV of feature values whose last column is the label (ORES editquality format).
 
     ``True``/``False`` become 1/0; a row with a non-numeric value or a different width raises DataError
-    naming the file and line.
+    naming the file and line. ``id_column`` is dropped: in the editquality demo tables column 0 is the
+    revision id (it matches ``enwiki.rev_reverted.20k_2015.tsv``), an identifier rather than a feature.
     """
     rows: list[list[float]] = []
     labels: list[int] = []
@@ -206,7 +207,10 @@ def load_feature_table(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
                 vals = [conv[v.lower()] if v.lower() in conv else float(v) for v in f]
             except ValueError as e:
                 raise DataError(f"{path}:{lineno}: non-numeric value ({e})") from e
-            rows.append(vals[:-1])
+            feats = vals[:-1]
+            if id_column is not None:
+                del feats[id_column]
+            rows.append(feats)
             labels.append(int(vals[-1]))
     if not rows:
         raise DataError(f"{path}: empty feature table")
@@ -214,13 +218,13 @@ def load_feature_table(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compare_on_table(train_path: str | Path, test_path: str | Path, cfg: ClassifierConfig | None = None,
-                     out_dir: str | Path | None = None) -> dict[str, Any]:
+                     out_dir: str | Path | None = None, id_column: int | None = None) -> dict[str, Any]:
     """Booster vs logistic regression on the same train/test feature tables: ROC AUC and PR AUC each."""
     from corpuslab.revert.evaluate import binary_metrics
 
     cfg = cfg or ClassifierConfig()
-    xtr, ytr = load_feature_table(train_path)
-    xte, yte = load_feature_table(test_path)
+    xtr, ytr = load_feature_table(train_path, id_column)
+    xte, yte = load_feature_table(test_path, id_column)
     if xtr.shape[1] != xte.shape[1]:
         raise DataError(f"{test_path}: {xte.shape[1]} features, but {train_path} has {xtr.shape[1]}")
     names = [f"f{i}" for i in range(xtr.shape[1])]
@@ -229,7 +233,7 @@ def compare_on_table(train_path: str | Path, test_path: str | Path, cfg: Classif
     p_b = clf.predict_proba(xte)
     p_l = logistic_proba(lr, xte)
     res = {"train": str(train_path), "test": str(test_path), "n_train": len(ytr), "n_test": len(yte),
-           "test_positives": int(yte.sum()), "backend": cfg.backend, "iterations": cfg.iterations,
+           "test_positives": int(yte.sum()), "id_column": id_column, "backend": cfg.backend, "iterations": cfg.iterations,
            cfg.backend: binary_metrics(yte, p_b), "logistic_regression": binary_metrics(yte, p_l)}
     res["overall"] = res[cfg.backend]
     if out_dir is not None:

@@ -135,7 +135,6 @@ def fine_tune(kind: Kind, xs: list[Any], y: np.ndarray, out_dir: str | Path, cfg
     import torch
     from sklearn.model_selection import train_test_split
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
-
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # the re-initialised head is expected; keep the CLI output readable
