@@ -87,6 +87,7 @@ class RevertClassifier:
                 "numeric_features": self.numeric, "cat_features": self.cat, "categories": self.categories,
                 "versions": package_versions(("catboost", "lightgbm", "scikit-learn", "numpy"))}
         write_json_atomic(out / "model.json", meta)
+        self.meta = meta
         return out
 
 
