@@ -64,25 +64,59 @@ def test_report_quickstart_reduced_end_to_end(tmp_path, shared):
     print(f"reduced quickstart: {time.perf_counter() - t0:.1f} s")
 
 
-def test_report_quickstart_failed_step_is_shown_not_faked(tmp_path):
-    """A step that fails (here: a base-model checkpoint that does not exist) is recorded; the steps that need
-    it are skipped with the reason; the page is still written and says so."""
+def _local_sources(tmp_path: Path, n: int = 12) -> Path:
+    """Two categories of constructed documents (distinct vocabularies), as local JSONL sources."""
     src = tmp_path / "src"
     src.mkdir()
-    for cat, word in (("books", "chapter"), ("wikipedia", "article")):
+    words = {"books": "chapter heroine voyage letter garden", "wikipedia": "article census river province born"}
+    for cat, vocab in words.items():
         with open(src / f"{cat}.jsonl", "w", encoding="utf-8") as fh:
-            for i in range(12):
-                fh.write(json.dumps({"text": f"This {word} number {i} talks about {word}s at length. " * 8}) + "\n")
+            for i in range(n):
+                w = vocab.split()
+                fh.write(json.dumps({"text": " ".join(f"The {w[j % 5]} {i} {w[(i + j) % 5]}." for j in range(40))})
+                         + "\n")
+    return src
+
+
+def _tiny_config(tmp_path: Path, base_model: dict) -> Path:
+    src = _local_sources(tmp_path)
     cfg = {
-        "mixture": {"target_samples": 16, "seed": 1, "datasets": [
+        "mixture": {"target_samples": 20, "seed": 1, "datasets": [
             {"name": str(src / "books.jsonl"), "alias": "books", "weight": 1, "category": "books"},
             {"name": str(src / "wikipedia.jsonl"), "alias": "wiki", "weight": 1, "category": "wikipedia"}],
             "filtering": {"min_length": 20}, "dedup": {"exact": True}},
-        "base_model": {"llama2c_checkpoint": str(tmp_path / "no-such.bin"), "llama2c_tokenizer": "tok.bin"},
-        "train": {"max_steps": 2, "eval_steps": 1},
+        "base_model": base_model,
+        "train": {"max_steps": 2, "eval_steps": 1, "per_device_train_batch_size": 2, "max_length": 32},
+        "anatomy": {"num_prompts": 4, "max_new_tokens": 8, "n_bootstrap": 3, "min_per_category": 2},
     }
     p = tmp_path / "qs.yaml"
     p.write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    return p
+
+
+def test_report_quickstart_tiny_chain(tmp_path, shared):
+    """Every step done on tiny local sources with the real stories260K model; the CLI ends with the path."""
+    ckpt = shared("models/stories260K/checkpoint_legacy.bin")
+    cfg = _tiny_config(tmp_path, {"llama2c_checkpoint": str(ckpt),
+                                  "llama2c_tokenizer": str(ckpt.parent / "tokenizer.bin")})
+    out = tmp_path / "qs"
+    res = CliRunner().invoke(app, ["quickstart", "-c", str(cfg), "-o", str(out), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().splitlines()[-1] == f"report: {out / 'report.html'}"
+    state = json.loads((out / "quickstart.json").read_text())
+    assert [s["status"] for s in state["steps"]] == ["done"] * 7, state["steps"]
+    assert state["true_mixture"] == {"books": 0.5, "wikipedia": 0.5}
+    results = json.loads((out / "overlap" / "overlap_results.json").read_text())
+    assert [p["step"] for p in results["steps"]] == [0, 1, 2] and results["steps"][0]["avg_overlap_ratio"] == 1.0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for kind in ("quickstart", "sample", "clean", "overlap", "anatomy"):
+        assert f'data-run-type="{kind}" data-status="ok"' in page
+
+
+def test_report_quickstart_failed_step_is_shown_not_faked(tmp_path):
+    """A step that fails (here: a base-model checkpoint that does not exist) is recorded; the steps that need
+    it are skipped with the reason; the page is still written and says so."""
+    p = _tiny_config(tmp_path, {"llama2c_checkpoint": str(tmp_path / "no-such.bin"), "llama2c_tokenizer": "t.bin"})
     res = run_quickstart(tmp_path / "out", QuickstartSettings.load(p), progress=False)
     status = {s.name: s.status for s in res.steps}
     assert status == {"sample": "done", "clean + dedup": "done", "training data": "done", "base model": "failed",

@@ -6,8 +6,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from corpuslab.core.errors import CorpuslabError
-
 console = Console()
 
 
@@ -57,9 +55,9 @@ def register(app: typer.Typer) -> None:
 
             result = check_page(rep.path, screenshot)  # type: ignore[arg-type]
             if not _print_check(result) and check:
-                console.print(f"report: {rep.path}")
+                typer.echo(f"report: {rep.path}")
                 raise typer.Exit(1)
-        console.print(f"report: [b]{rep.path}[/b]")
+        typer.echo(f"report: {rep.path}")  # plain and unwrapped: the last line is the page's path
 
     @app.command("quickstart")
     def quickstart(
@@ -75,11 +73,8 @@ def register(app: typer.Typer) -> None:
         from corpuslab.report.quickstart import QuickstartSettings, run_quickstart
 
         settings = QuickstartSettings.load(config, target_samples=target_samples, train_steps=train_steps)
-        try:
-            result = run_quickstart(output_dir, settings, fresh=fresh, progress=not no_progress,
-                                    log=lambda msg: console.print(msg))
-        except CorpuslabError:
-            raise
+        result = run_quickstart(output_dir, settings, fresh=fresh, progress=not no_progress,
+                                log=lambda msg: console.print(msg))
         t = Table(title="Quickstart steps")
         for col in ("step", "status", "seconds", "output / note"):
             t.add_column(col)
@@ -87,4 +82,4 @@ def register(app: typer.Typer) -> None:
             colour = {"done": "green", "skipped": "yellow"}.get(s.status, "red")
             t.add_row(s.name, f"[{colour}]{s.status}", f"{s.seconds:.1f}", s.note or s.output or "")
         console.print(t)
-        console.print(f"report: [b]{result.report}[/b]")
+        typer.echo(f"report: {result.report}")  # plain and unwrapped: the last line is the page's path
