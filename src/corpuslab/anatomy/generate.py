@@ -45,17 +45,21 @@ def read_generations(path: str | os.PathLike[str]) -> list[str]:
 
 
 def generate_texts(model: Any, tokenizer: Any, num_prompts: int = 300, prompts: list[str] | None = None,
-                   max_new_tokens: int = 512, temperature: float = 0.8, top_p: float = 0.9, seed: int = 0,
+                   max_new_tokens: int = 512, temperature: float = 0.8, top_p: float = 0.9, top_k: int = 0,
+                   seed: int = 0,
                    batch_size: int = 16, cache_path: str | os.PathLike[str] | None = None,
                    progress: bool = True) -> list[str]:
     """``num_prompts`` sampled continuations (prompt text excluded), cycling through ``prompts``.
 
-    Batch b is sampled with seed ``seed + b`` so a resumed run reproduces the same texts.
+    Batch b is sampled with seed ``seed + b`` so a resumed run reproduces the same texts. ``top_k=0``
+    disables Hugging Face's default top-k of 50, which silently cuts the long tail of the first-token
+    distribution (e.g. byte tokens of CJK text) and biases the generated domain mix.
     """
     import torch
 
     prompts = list(prompts) if prompts else NEUTRAL_PROMPTS
-    settings = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p, "seed": seed,
+    settings = {"max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p, "top_k": top_k,
+                "seed": seed,
                 "batch_size": batch_size}
     done: list[dict[str, Any]] = []
     cache = Path(cache_path) if cache_path else None
@@ -101,7 +105,7 @@ def generate_texts(model: Any, tokenizer: Any, num_prompts: int = 300, prompts: 
             torch.manual_seed(seed + b)
             with torch.no_grad():
                 out = model.generate(input_ids=input_ids, attention_mask=attn, do_sample=True,
-                                     temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
+                                     temperature=temperature, top_p=top_p, top_k=top_k, max_new_tokens=max_new_tokens,
                                      pad_token_id=pad, eos_token_id=tokenizer.eos_token_id)
             for i, p in zip(idx, batch_prompts, strict=False):
                 row = out[i - idx[0], width:].tolist()

@@ -256,7 +256,7 @@ def run_labelshift(
     sample_dir: str, output_dir: str, model: str | None = None, categories: list[str] | None = None,
     classifier: str = "tfidf", encoder_model: str | None = None, holdout: float = 0.2,
     max_per_category: int | None = 5000, num_prompts: int = 300, max_new_tokens: int = 512,
-    temperature: float = 0.8, top_p: float = 0.9, gen_batch_size: int = 16, prompts: list[str] | None = None,
+    temperature: float = 0.8, top_p: float = 0.9, top_k: int = 0, gen_batch_size: int = 16, prompts: list[str] | None = None,
     use_cached_generations: str | None = None, bbse_mode: str = "soft", n_bootstrap: int = 200,
     seed: int = 0, device: str | None = None, progress: bool = True, model_obj: Any = None,
 ) -> dict[str, Any]:
@@ -300,7 +300,8 @@ def run_labelshift(
 
             model_obj = load_causal_lm(model, device=device)  # type: ignore[arg-type]
         gens = generate_texts(model_obj[0], model_obj[1], num_prompts=num_prompts, prompts=prompts,
-                              max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, seed=seed,
+                              max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, top_k=top_k,
+                              seed=seed,
                               batch_size=gen_batch_size, cache_path=out / "generations.jsonl", progress=progress)
         gens = [g for g in gens if g.strip()]
         gen_source = str(out / "generations.jsonl")
@@ -319,7 +320,8 @@ def run_labelshift(
                        "n_train": int(len(tr)), "n_heldout": int(len(ho))},
         "samples": {c: len(v) for c, v in samples.items()},
         "generations": {"source": gen_source, "n": len(gens), "num_prompts": num_prompts,
-                        "max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p},
+                        "max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p,
+                        "top_k": top_k},
         "model": model or ("<in-memory>" if model_obj is not None else None),
         "run": run_info(seed=seed),
     }

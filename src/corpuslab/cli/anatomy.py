@@ -81,6 +81,7 @@ def register(app: typer.Typer) -> None:
         max_new_tokens: int = typer.Option(512, "--max-new-tokens"),
         temperature: float = typer.Option(0.8, "--temperature"),
         top_p: float = typer.Option(0.9, "--top-p"),
+        top_k: int = typer.Option(0, "--top-k", help="0 = off (HF's default 50 cuts the first-token tail)."),
         gen_batch_size: int = typer.Option(16, "--gen-batch-size"),
         prompts_file: str = typer.Option(None, "--prompts-file", help="One prompt per line (default: neutral prompts)."),
         use_cached_generations: str = typer.Option(None, "--use-cached-generations",
@@ -100,7 +101,7 @@ def register(app: typer.Typer) -> None:
         s = run_labelshift(samples, output_dir, model=model, categories=_cats(categories), classifier=classifier,
                            encoder_model=encoder_model, holdout=holdout, max_per_category=max_per_category,
                            num_prompts=num_prompts, max_new_tokens=max_new_tokens, temperature=temperature,
-                           top_p=top_p, gen_batch_size=gen_batch_size, prompts=prompts,
+                           top_p=top_p, top_k=top_k, gen_batch_size=gen_batch_size, prompts=prompts,
                            use_cached_generations=use_cached_generations, bbse_mode=bbse_mode,
                            n_bootstrap=bootstrap, seed=seed, device=device, progress=not no_progress)
         for w in s["warnings"]:
@@ -179,9 +180,9 @@ def register(app: typer.Typer) -> None:
                                     help="cat=weight,... over wikipedia, books, stackexchange, web, github "
                                          "(default github=.40,wikipedia=.25,stackexchange=.17,books=.12,web=.06)."),
         shared_dir: str = typer.Option(None, "--shared-dir", help="Real data folder (default ../shared/data)."),
-        distinct_sequences: int = typer.Option(900, "--distinct-sequences", help="Distinct training pieces in total."),
-        epochs: int = typer.Option(3, "--epochs"),
-        seq_len: int = typer.Option(128, "--seq-len"),
+        distinct_sequences: int = typer.Option(3600, "--distinct-sequences", help="Distinct training pieces in total."),
+        epochs: int = typer.Option(8, "--epochs"),
+        seq_len: int = typer.Option(64, "--seq-len"),
         hidden: int = typer.Option(64, "--hidden"),
         layers: int = typer.Option(2, "--layers"),
         num_generations: int = typer.Option(400, "--num-generations"),
