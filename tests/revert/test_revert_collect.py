@@ -229,3 +229,45 @@ def test_collect_history_tsv_revision_war_across_files(tmp_path: Path) -> None:
     assert 11 not in _by_id(tmp_path / "out2") and rep2["counts"]["filtered_revision_war"] == 1
     files = sorted(pq.ParquetFile(f).metadata.num_rows for f in (tmp_path / "out").glob("lang=en/*.parquet"))
     assert sum(files) == len(rows)
+
+
+def test_reverted_by_good_user() -> None:
+    revs = [{"rev_id": 1, "sha1": "a", "timestamp": "2022-01-01T00:00:00Z"},
+            {"rev_id": 2, "sha1": "b", "timestamp": "2022-01-01T00:00:00Z"},
+            {"rev_id": 3, "sha1": "a", "timestamp": "2022-01-01T00:00:00Z", "user_groups": ["rollbacker"]},
+            {"rev_id": 4, "sha1": "c", "timestamp": "2022-01-01T00:00:00Z"},
+            {"rev_id": 5, "sha1": "a", "timestamp": "2022-01-01T00:00:00Z", "user_groups": ["autoconfirmed"]},
+            {"rev_id": 6, "sha1": "d", "timestamp": "2022-01-01T00:00:00Z"},
+            {"rev_id": 7, "sha1": "a", "timestamp": "2022-01-01T00:00:00Z"}]
+    label_reverts(revs)
+    assert [revs[i]["is_reverted_by_good_user"] for i in (1, 3, 5)] == [True, False, None]  # None: groups unknown
+
+
+def test_collect_resumes_after_a_killed_run(synth_dumps: list[Path], tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    import corpuslab.revert.collect as mod
+
+    real = mod.collect_task
+    calls: list[int] = []
+
+    def dies_on_second(task: dict) -> dict:
+        if task["index"] == 1:
+            raise KeyboardInterrupt
+        calls.append(task["index"])
+        return real(task)
+
+    monkeypatch.setattr(mod, "collect_task", dies_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        collect(synth_dumps, tmp_path / "out", CollectConfig(), progress=False)
+    assert calls == [0] and (tmp_path / "out" / "_parts" / "00000.done.json").exists()
+
+    def counting(task: dict) -> dict:
+        calls.append(task["index"])
+        return real(task)
+
+    monkeypatch.setattr(mod, "collect_task", counting)
+    rep = collect(synth_dumps, tmp_path / "out", CollectConfig(), progress=False)
+    assert calls == [0, 1]  # the finished input was not read again
+    clean = collect(synth_dumps, tmp_path / "clean", CollectConfig(), progress=False)
+    assert rep["languages"] == clean["languages"] and rep["counts"] == clean["counts"]
+    assert read_collected(tmp_path / "out").equals(read_collected(tmp_path / "clean"))
+    assert not (tmp_path / "out" / "_parts").exists()

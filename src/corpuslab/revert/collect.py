@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import re
 import shutil
@@ -39,7 +40,7 @@ from pydantic import Field
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import ConfigError, DataError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import atomic_path, open_read, write_json_atomic
+from corpuslab.core.shards import atomic_path, open_read, read_json, write_json_atomic
 from corpuslab.engine import run_tasks
 from corpuslab.revert.diff import EDIT_TYPE_COLUMNS, diff_pieces
 from corpuslab.revert.languages import is_known_language, lang_from_dbname, lang_from_site
@@ -160,8 +161,9 @@ def label_reverts(revs: list[dict[str, Any]], radius: int = 15, window_hours: fl
         dt = secs[rr] - secs[k]
         if window is not None and dt > window:
             return False
+        groups = revs[rr].get("user_groups")  # unknown (None/empty) in plain XML dumps
         revs[k].update(is_reverted=True, reverting_rev_id=revs[rr]["rev_id"], seconds_to_revert=dt,
-                       is_reverted_by_good_user=bool(set(revs[rr].get("user_groups") or ()) & GOOD_USER_GROUPS))
+                       is_reverted_by_good_user=bool(set(groups) & GOOD_USER_GROUPS) if groups else None)
         return True
 
     stream = ((r["sha1"] if r.get("sha1") else mwreverts.DummyChecksum(), i) for i, r in enumerate(revs))
@@ -415,6 +417,12 @@ def collect_task(task: dict[str, Any]) -> dict[str, Any]:
     return {"path": path, "counts": dict(counts), "parts": parts, "reverted": str(rp)}
 
 
+def _task_key(task: dict[str, Any]) -> str:
+    st = Path(task["path"]).stat()
+    blob = json.dumps([task["path"], st.st_size, st.st_mtime_ns, task["config"]], sort_keys=True, default=str)
+    return hashlib.sha1(blob.encode()).hexdigest()
+
+
 def _hash_rank(rev_ids: np.ndarray, seed: int) -> np.ndarray:
     return np.array([xxhash.xxh64_intdigest(int(r).to_bytes(8, "little", signed=True), seed=seed) for r in rev_ids],
                     dtype=np.uint64)
@@ -433,10 +441,25 @@ def collect(inputs: list[str | Path], out_dir: str | Path, config: CollectConfig
             raise DataError(f"{f}: file not found")
         input_kind(f)
     part_dir = out / "_parts"
-    shutil.rmtree(part_dir, ignore_errors=True)
-    part_dir.mkdir(parents=True)
+    part_dir.mkdir(parents=True, exist_ok=True)
     tasks = [{"path": f, "index": i, "part_dir": str(part_dir), "config": cfg.model_dump()} for i, f in enumerate(files)]
-    results = run_tasks(collect_task, tasks, workers=workers, engine=engine, desc="collect", progress=progress)
+    # Resume: a task whose input (path, size, mtime) and config are unchanged since a killed run is not redone.
+    results: list[dict[str, Any] | None] = [None] * len(tasks)
+    for i, t in enumerate(tasks):
+        marker = part_dir / f"{i:05d}.done.json"
+        if marker.exists():
+            done = read_json(marker)
+            if done.get("key") == _task_key(t) and all(Path(p).exists() for p in [*done["parts"].values(), done["reverted"]]):
+                results[i] = done
+    todo = [t for t, r in zip(tasks, results, strict=True) if r is None]
+
+    def _done(i: int, res: dict[str, Any]) -> None:
+        write_json_atomic(part_dir / f"{todo[i]['index']:05d}.done.json", {**res, "key": _task_key(todo[i])})
+
+    for t, res in zip(todo, run_tasks(collect_task, todo, workers=workers, engine=engine, desc="collect",
+                                      progress=progress, on_result=_done), strict=True):
+        results[t["index"]] = res
+    results = [r for r in results if r is not None]
 
     counts: Counter = Counter()
     for r in results:

@@ -43,8 +43,11 @@ def _score_texts(model: Any, tok: Any, xs: list[Any], batch_size: int, max_lengt
     out = np.zeros((len(xs), model.config.num_labels), dtype=np.float32)
     order = sorted(range(len(xs)), key=lambda i: -len(xs[i][0] + xs[i][1]) if isinstance(xs[i], tuple) else -len(xs[i]))
     model.eval()
+    from tqdm.auto import tqdm
+
+    starts = range(0, len(order), batch_size)
     with torch.no_grad():
-        for s in range(0, len(order), batch_size):
+        for s in tqdm(starts, desc="text-model scores", disable=len(starts) < 20, leave=False):
             ids = order[s: s + batch_size]
             enc = tokenize_inputs(tok, [xs[i] for i in ids], max_length)
             batch = tok.pad(enc, return_tensors="pt")
