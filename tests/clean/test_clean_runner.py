@@ -35,7 +35,7 @@ CONFIG = {
     "cleaning": {"html": True, "unicode": "NFKC"},
     "filtering": {"min_length": 100, "exclude_keywords": ["casino", "viagra"], "gopher_repetition": {},
                   "gopher_quality": {}, "c4": {"profile": "datatrove"}, "fineweb_quality": {}},
-    "dedup": {"exact": True, "minhash": {"ngram": 5, "bands": 14, "rows": 8}},
+    "dedup": {"exact": True, "minhash": {"ngram": 5, "bands": 14, "rows": 8}, "write_clusters": True},
 }
 
 
@@ -89,6 +89,8 @@ def test_end_to_end_funnel_reasons_and_dedup(tmp_path: Path) -> None:
     rej = {r["id"]: r["rejection"] for r in iter_records(tmp_path / "out/_rejected/web/rejected_data.jsonl.gz")}
     assert rej["web/1"] == {"step": "exclude_keywords", "reason": "excluded_keyword", "value": 2.0}
     assert json.loads((tmp_path / "out/stats.json").read_text())["output"]["docs"] == 2
+    clusters = [json.loads(x) for x in (tmp_path / "out/_dedup/clusters.jsonl").read_text().splitlines()]
+    assert clusters == [{"kept": "web/3", "removed": ["books/1"]}]
 
 
 def test_threshold_change_redecides_without_retagging_and_resume(tmp_path: Path) -> None:

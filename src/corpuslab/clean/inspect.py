@@ -14,7 +14,7 @@ import numpy as np
 
 from corpuslab.core.shards import iter_records, list_shards
 
-_SKIP_DIRS = ("_tags", "_rejected", "_complete")
+_SKIP_DIRS = ("_tags", "_rejected", "_complete", "_dedup")
 
 
 def inspect_folder(folder: str | os.PathLike[str], samples: int = 2, max_docs: int | None = None) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from corpuslab.core.shards import (
     write_json_atomic,
 )
 
-_SKIP_DIRS = ("_tags", "_rejected", "_complete")
+_SKIP_DIRS = ("_tags", "_rejected", "_complete", "_dedup")
 
 
 def cleaned_shards(folder: str | os.PathLike[str]) -> list[tuple[str, str]]:

@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 TAG_DIR = "_tags"
 REJECTED_DIR = "_rejected"
+DEDUP_DIR = "_dedup"
 BATCH = 2000
 #: A JSONL line longer than this many bytes is skipped without being held in memory (counted as oversized).
 MAX_LINE_BYTES = 64 << 20
@@ -456,7 +457,7 @@ def _write_clusters(out: str, shards: list[InputShard], tables: list[pa.Table], 
     clusters: dict[int, list[str]] = {}
     for i in np.flatnonzero(dup):
         clusters.setdefault(int(survivor[i]), []).append(str(ids[i]))
-    with atomic_path(Path(out) / "dedup_clusters.jsonl") as tmp, open(tmp, "w", encoding="utf-8") as fh:
+    with atomic_path(Path(out) / DEDUP_DIR / "clusters.jsonl") as tmp, open(tmp, "w", encoding="utf-8") as fh:
         for head in sorted(clusters):
             fh.write(json.dumps({"kept": str(ids[head]), "removed": clusters[head]}, ensure_ascii=False) + "\n")
 
