@@ -152,28 +152,40 @@ def make_minkpp_run(root: Path) -> Path:
 
 
 def make_leia_run(root: Path) -> Path:
+    """``leia build``'s ``report.json`` and ``leia eval``'s ``{task}_metrics.json``, in their written shapes."""
     out = root / "leia"
-    _json(out / "build_report.json", {"articles": 189, "links_seen": 1000, "links_resolved": 700,
-                                      "links_inserted": 340,
-                                      "drop_reasons": {"no_qid": 200, "namespace": 60, "list_of": 10,
-                                                       "token_boundary": 30}})
-    _json(out / "eval_results.json", {"task": "xcodah", "results": {
-        "en": {"accuracy": 0.62, "ci_low": 0.55, "ci_high": 0.69, "n": 200},
-        "ja": {"accuracy": 0.41, "ci_low": 0.34, "ci_high": 0.48, "n": 200}}})
+    _json(out / "report.json", {"articles": 189, "articles_written": 170, "links_seen": 1000,
+                                "links_resolved": 700, "links_kept": 680, "links_inserted": 340,
+                                "drop_reasons": {"no_qid": 200, "namespace": 60, "list_of": 10, "token_boundary": 30},
+                                "tokens": 123456, "windows": 60, "vocab_size": 512, "id_dtype": "int16",
+                                "config": {"seq_len": 2048, "p": 0.5}})
+    _json(out / "xcodah_metrics.json", {"task": "xcodah", "num_fewshot": 0, "bad_items": 0, "model": "tiny",
+                                        "metrics": {
+                                            "en": {"accuracy": 0.62, "ci_low": 0.55, "ci_high": 0.69, "n": 200,
+                                                   "chance": 0.25},
+                                            "ja": {"accuracy": 0.41, "ci_low": 0.34, "ci_high": 0.48, "n": 200,
+                                                   "chance": 0.25}}})
     return out
 
 
 def make_revert_run(root: Path) -> Path:
+    """``metrics.json`` as ``revert eval`` writes it: ``corpuslab.revert.evaluate.evaluate_scores`` on scores
+    drawn so that English is easier to rank than Japanese."""
+    import numpy as np
+
+    from corpuslab.revert.evaluate import evaluate_scores
+
+    rng = np.random.default_rng(0)
+    n = 400
+    lang = np.array(["en"] * (n // 2) + ["ja"] * (n // 2))
+    anon = rng.random(n) < 0.4
+    y = (rng.random(n) < np.where(anon, 0.3, 0.1)).astype(int)
+    signal = np.where(lang == "en", 2.0, 0.7)
+    score = 1 / (1 + np.exp(-(signal * (2 * y - 1) + rng.normal(0, 1, n))))
+    baseline = 1 / (1 + np.exp(-(0.5 * (2 * y - 1) + rng.normal(0, 1, n))))
+    m = evaluate_scores(y, score, lang, anon, baseline=baseline)
     out = root / "revert_eval"
-    _json(out / "metrics.json", {
-        "overall": {"roc_auc": 0.88, "pr_auc": 0.41, "precision_at_recall_0.75": 0.3, "n": 4000},
-        "per_language": {"en": {"roc_auc": 0.9, "pr_auc": 0.45, "n": 2000},
-                         "ja": {"roc_auc": 0.85, "pr_auc": 0.35, "n": 2000}},
-        "by_user_type": {"anonymous": {"roc_auc": 0.83, "pr_auc": 0.5},
-                         "registered": {"roc_auc": 0.9, "pr_auc": 0.3}},
-        "disparate_impact": 1.7,
-        "baseline": {"roc_auc": 0.8},
-    })
+    _json(out / "metrics.json", m)
     return out
 
 

@@ -155,18 +155,45 @@ def test_report_anatomy_minkpp(tmp_path):
 def test_report_leia_build_and_eval(tmp_path):
     run, sec = _one(make_leia_run(tmp_path), "leia")
     links = _table_with(sec, "of seen")
-    assert dict(zip(_col(links, "count"), _col(links, "of seen"), strict=True))["links inserted"] == pytest.approx(0.34)
+    assert dict(zip(_col(links, "count"), _col(links, "of seen"), strict=True)) == {
+        "links seen": 1.0, "links resolved": 0.7, "links kept": 0.68, "links inserted": 0.34}
     acc = _table_with(sec, "task/language")
-    assert dict(zip(_col(acc, "task/language"), _col(acc, "accuracy"), strict=True)) == {"en": 0.62, "ja": 0.41}
+    assert dict(zip(_col(acc, "task/language"), _col(acc, "accuracy"), strict=True)) == {"xcodah/en": 0.62,
+                                                                                       "xcodah/ja": 0.41}
+    assert _col(acc, "CI low") == [0.55, 0.34] and _col(acc, "chance") == [0.25, 0.25]
+    reasons = _table_with(sec, "reason")
+    assert reasons.rows[0] == ["no_qid", 200]
     assert {"leia-links", "leia-drop-reasons", "leia-accuracy"} <= set(sec.chart_names())
 
 
+def test_report_leia_build_interrupted(tmp_path):
+    out = tmp_path / "leia_build"
+    out.mkdir()
+    (out / "tokens.parquet").write_bytes(b"PAR1")
+    run, sec = _one(out, "leia")
+    assert sec.status == "interrupted" and "report.json is missing" in sec.problems[0]
+
+
 def test_report_revert_metrics(tmp_path):
-    run, sec = _one(make_revert_run(tmp_path), "revert")
+    import json
+
+    out = make_revert_run(tmp_path)
+    m = json.loads((out / "metrics.json").read_text())
+    run, sec = _one(out, "revert")
     lang = next(t for t in _tables(sec) if "group" in t.columns and "en" in _col(t, "group"))
-    assert dict(zip(_col(lang, "group"), _col(lang, "roc_auc"), strict=True)) == {"en": 0.9, "ja": 0.85}
+    aucs = dict(zip(_col(lang, "group"), _col(lang, "roc_auc"), strict=True))
+    assert aucs == {"en": m["per_language"]["en"]["roc_auc"], "ja": m["per_language"]["ja"]["roc_auc"]}
+    assert aucs["en"] > aucs["ja"]
+    users = next(t for t in _tables(sec) if "group" in t.columns and "anonymous" in _col(t, "group"))
+    assert _col(users, "roc_auc") == [m["by_user_type"]["anonymous"]["roc_auc"],
+                                      m["by_user_type"]["registered"]["roc_auc"]]
+    overall = next(t for t in _tables(sec) if t.columns[0] == "")
+    assert _col(overall, "") == ["model", "logistic regression", "score = is_anonymous"]
     assert {"revert-per-language", "revert-user-type"} <= set(sec.chart_names())
-    assert any("disparate impact (anonymous / registered) 1.700" in b.text
+    chart = next(b for b in iter_blocks(sec.blocks) if isinstance(b, Chart) and b.name == "revert-per-language")
+    assert [t["name"] for t in chart.figure["data"]] == ["ROC AUC", "PR AUC", "logistic regression ROC AUC"]
+    di = m["disparate_impact"]["ratio"]
+    assert any(f"disparate impact (anonymous / registered) {di:.3f}" in b.text
                for b in iter_blocks(sec.blocks) if isinstance(b, Note))
 
 

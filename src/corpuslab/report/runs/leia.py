@@ -15,7 +15,7 @@ from corpuslab.report.model import Block, Heading, Note, Row, Run, Table
 from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
 from corpuslab.report.runs.common import mixture_ci
 
-LINK_KEYS = ("links_seen", "links_resolved", "links_inserted")
+LINK_KEYS = ("links_seen", "links_resolved", "links_kept", "links_inserted")
 SKIP = {"plan.json", "stats.json", "manifest.json", "summary.json", "overlap_results.json", "config.json",
         "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json"}
 
@@ -68,13 +68,15 @@ def per_language_accuracy(obj: Any) -> dict[str, dict[str, Any]]:
                     sub = f"{task}/{k}" if task else str(k)
                 visit(v, sub, depth + 1)
 
-    visit(obj, None, 0)
+    task = obj.get("task") if isinstance(obj, dict) and isinstance(obj.get("task"), str) else None
+    visit(obj, task, 0)
     return out
 
 
 def _acc_row(r: dict[str, Any]) -> dict[str, Any]:
     ci = mixture_ci({"x": r}).get("x", (None, None))
-    return {"accuracy": to_float(r.get("accuracy")), "ci": ci, "n": r.get("n") or r.get("n_items") or r.get("count")}
+    return {"accuracy": to_float(r.get("accuracy")), "ci": ci, "n": r.get("n") or r.get("n_items") or r.get("count"),
+            "chance": to_float(r.get("chance"))}
 
 
 def detect(path: Path) -> Run | None:
@@ -94,6 +96,9 @@ def detect(path: Path) -> Run | None:
                                                    or "tasks" in obj))):
             evals.append((f.name, acc, obj))
     if not builds and not evals:
+        if (path / "tokens.parquet").exists() or (path / "annotated.jsonl.zst").exists():
+            problems.append("report.json is missing: `leia build` stopped before it finished")
+            return Run(path, "leia", {"builds": [], "evals": []}, problems=problems + tmp_problem(path))
         return None
     problems = [p for p in problems if any(n in p for n in ("leia", "build", "eval"))]
     problems.extend(tmp_problem(path))
@@ -102,6 +107,8 @@ def detect(path: Path) -> Run | None:
 
 def render(run: Run) -> list[Block]:
     blocks: list[Block] = []
+    if not run.data["builds"] and not run.data["evals"]:
+        return [Note("Nothing finished yet.", "warn")]
     for name, links, obj in run.data["builds"]:
         blocks.append(Heading(f"Build: {name}"))
         seen = to_float(links.get("links_seen")) or 0
@@ -138,9 +145,11 @@ def render(run: Run) -> list[Block]:
         err = {"accuracy": ([acc[k]["ci"][0] for k in langs], [acc[k]["ci"][1] for k in langs])}
         chart = bar_chart("leia-accuracy", "Multiple-choice accuracy per language", langs, {"accuracy": vals},
                           percent=True, errors=err, caption="Whiskers: bootstrap CI.")
-        rows = [[k, acc[k]["accuracy"], acc[k]["ci"][0], acc[k]["ci"][1], acc[k]["n"]] for k in langs]
-        blocks.append(Row([chart, Table(["task/language", "accuracy", "CI low", "CI high", "items"], rows,
-                                        formats={"accuracy": ".1%", "CI low": ".1%", "CI high": ".1%"})]))
+        rows = [[k, acc[k]["accuracy"], acc[k]["ci"][0], acc[k]["ci"][1], acc[k]["n"], acc[k]["chance"]]
+                for k in langs]
+        blocks.append(Row([chart, Table(["task/language", "accuracy", "CI low", "CI high", "items", "chance"], rows,
+                                        formats={"accuracy": ".1%", "CI low": ".1%", "CI high": ".1%",
+                                                 "chance": ".0%"})]))
     return blocks
 
 

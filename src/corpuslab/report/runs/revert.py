@@ -14,8 +14,8 @@ from corpuslab.report.model import Block, Heading, Note, Row, Run, Table
 from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
 from corpuslab.report.runs.leia import top_json
 
-METRICS = ("roc_auc", "pr_auc", "precision_at_recall_0.75", "precision_at_recall", "f1", "accuracy", "n", "n_pos",
-           "positives", "support")
+METRICS = ("n", "positives", "revert_rate", "roc_auc", "pr_auc", "precision_at_recall_0.75", "precision_at_recall",
+           "f1", "accuracy", "n_pos", "support")
 LANG_KEYS = ("per_language", "by_language", "languages", "per_wiki", "by_wiki")
 USER_KEYS = ("by_user_type", "per_user_type", "user_type", "anonymity", "by_anonymity", "anon_vs_registered")
 
@@ -55,16 +55,26 @@ def parse_metrics(obj: Any) -> dict[str, Any] | None:
     users = _groups(obj, USER_KEYS)
     if not users:
         users = {k: m for k in ("anonymous", "registered", "anon") if (m := _metric_block(obj.get(k)))}
-    di = None
+    di, di_info = None, {}
     for k in ("disparate_impact", "disparate_impact_ratio", "di_ratio"):
         v = obj.get(k)
         if isinstance(v, dict):
+            di_info = v
             v = v.get("ratio", v.get("value"))
         if to_float(v) is not None:
             di = to_float(v)
             break
+    baselines = {name: m for name, key in (("baseline", "baseline"), ("logistic regression", "logistic_regression"),
+                                           ("score = is_anonymous", "is_anonymous_baseline"))
+                 if (m := _metric_block(obj.get(key)))}
+    lr_lang = (obj.get("logistic_regression") or {}).get("per_language") if isinstance(
+        obj.get("logistic_regression"), dict) else None
+    balanced = obj.get("balanced") if isinstance(obj.get("balanced"), dict) else {}
     return {"overall": overall, "languages": _groups(obj, LANG_KEYS), "users": users, "disparate_impact": di,
-            "baseline": _metric_block(obj.get("baseline")) or _metric_block(obj.get("logistic_regression"))}
+            "di_truth": to_float(di_info.get("ground_truth")), "auc_gap": to_float(di_info.get("auc_gap")),
+            "baselines": baselines, "baseline": next(iter(baselines.values()), None),
+            "lr_languages": {str(k): to_float(v) for k, v in lr_lang.items()} if isinstance(lr_lang, dict) else {},
+            "balanced_languages": _groups(balanced, LANG_KEYS)}
 
 
 def detect(path: Path) -> Run | None:
@@ -88,13 +98,18 @@ def _cols(groups: dict[str, dict[str, float]]) -> list[str]:
     return cols
 
 
-def _group_block(title: str, name: str, groups: dict[str, dict[str, float]]) -> list[Block]:
+def _group_block(title: str, name: str, groups: dict[str, dict[str, float]],
+                 extra: dict[str, dict[str, float | None]] | None = None) -> list[Block]:
     if not groups:
         return []
     cols = _cols(groups)
     metrics = [c for c in ("roc_auc", "pr_auc") if c in cols]
-    chart = bar_chart(name, title, list(groups), {m: [groups[g].get(m) for g in groups] for m in metrics},
-                      y_title="AUC")
+    names = {"roc_auc": "ROC AUC", "pr_auc": "PR AUC"}
+    series: dict[str, list[float | None]] = {names[m]: [groups[g].get(m) for g in groups] for m in metrics}
+    for label, by_group in (extra or {}).items():
+        if by_group:
+            series[label] = [by_group.get(g) for g in groups]
+    chart = bar_chart(name, title, list(groups), series, y_title="AUC")
     rows = [[g] + [groups[g].get(c) for c in cols] for g in groups]
     return [Row([chart, Table(["group", *cols], rows, formats={c: ".3f" for c in cols if c not in ("n", "n_pos")})])]
 
@@ -106,15 +121,24 @@ def render(run: Run) -> list[Block]:
             blocks.append(Heading(fname))
         o = m["overall"]
         bits = [f"ROC AUC {o['roc_auc']:.3f}"] + ([f"PR AUC {o['pr_auc']:.3f}"] if o.get("pr_auc") is not None else [])
-        if m["baseline"]:
-            bits.append(f"baseline ROC AUC {m['baseline']['roc_auc']:.3f}")
+        for bname, b in m["baselines"].items():
+            bits.append(f"{bname} ROC AUC {b['roc_auc']:.3f}")
         if m["disparate_impact"] is not None:
-            bits.append(f"disparate impact (anonymous / registered) {m['disparate_impact']:.3f}")
+            di = f"disparate impact (anonymous / registered) {m['disparate_impact']:.3f}"
+            if m["di_truth"] is not None:
+                di += f" (true labels: {m['di_truth']:.3f})"
+            bits.append(di)
+        if m["auc_gap"] is not None:
+            bits.append(f"AUC gap registered − anonymous {m['auc_gap']:.3f}")
         blocks.append(Note("Overall: " + "; ".join(bits) + "."))
-        overall = {"overall": o, **({"baseline": m["baseline"]} if m["baseline"] else {})}
+        overall = {"model": o, **m["baselines"]}
         blocks.append(Table(["", *_cols(overall)], [[g] + [overall[g].get(c) for c in _cols(overall)] for g in overall],
                             formats={c: ".3f" for c in _cols(overall) if c not in ("n", "n_pos")}))
-        blocks += _group_block("AUC per language", "revert-per-language", m["languages"])
+        blocks += _group_block("AUC per language", "revert-per-language", m["languages"],
+                               {"logistic regression ROC AUC": m["lr_languages"]})
+        if m["balanced_languages"]:
+            blocks.append(Heading("Balanced evaluation set (language × anonymity × label)"))
+            blocks += _group_block("AUC per language, balanced", "revert-balanced", m["balanced_languages"])
         blocks += _group_block("Anonymous vs registered editors", "revert-user-type", m["users"])
         if not m["languages"] and not m["users"]:
             blocks.append(Note("No per-language or per-user-type metrics in this file.", "info"))
