@@ -145,3 +145,21 @@ def test_report_quickstart_settings_errors(tmp_path):
     s = QuickstartSettings.load(EXAMPLE, target_samples=50, train_steps=8)
     assert s.mixture["target_samples"] == 50 and s.train.max_steps == 8 and s.train.eval_steps == 2
     assert Path(s.base_dir) == REPO
+
+
+def test_report_quickstart_folder_interrupted(tmp_path):
+    """A quickstart killed after two steps: its folder still gives a page that says so, with what finished."""
+    from report_fixtures import make_sample_run
+
+    from corpuslab.report import build_report
+
+    out = tmp_path / "qs"
+    make_sample_run(out)
+    steps = [{"name": n, "status": st, "seconds": 1.0, "output": "", "note": "", "error": ""}
+             for n, st in (("sample", "done"), ("clean + dedup", "failed"), ("fine-tune + fingerprints", "pending"))]
+    steps[1]["error"] = "DataError: boom"
+    (out / "quickstart.json").write_text(json.dumps({"workflow": "quickstart", "finished": False, "steps": steps}))
+    rep = build_report([out], tmp_path / "r.html")
+    assert [(s.run_type, s.status) for s in rep.sections] == [("quickstart", "interrupted"), ("sample", "ok")]
+    assert "not run: fine-tune + fingerprints" in rep.sections[0].problems[0]
+    assert "Failed: clean + dedup: DataError: boom" in rep.html

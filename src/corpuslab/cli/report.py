@@ -62,8 +62,8 @@ def register(app: typer.Typer) -> None:
     @app.command("quickstart")
     def quickstart(
         output_dir: str = typer.Option("runs/quickstart", "--output-dir", "-o", help="Where every step writes."),
-        config: str = typer.Option(None, "--config", "-c", help="Quickstart YAML (default: the packaged one over "
-                                                                 "../shared/data)."),
+        config: str = typer.Option(None, "--config", "-c", help="Quickstart YAML (default: "
+                                                                 "examples/quickstart/quickstart.yaml)."),
         target_samples: int = typer.Option(None, "--target-samples", "-n", help="Documents to sample."),
         train_steps: int = typer.Option(None, "--train-steps", help="Fine-tuning steps."),
         fresh: bool = typer.Option(False, "--fresh", help="Delete earlier quickstart outputs first."),

@@ -314,6 +314,9 @@ def run_quickstart(
             raise CorpuslabError(f"label shift needs ≥ 2 categories with ≥ {a.min_per_category} cleaned documents; "
                                  f"have {', '.join(f'{c}={len(t)}' for c, t in have.items())}")
         model_obj = load_causal_lm(str(overlap / "final_model"), device="cpu")
+        stale = anatomy / "generations.jsonl"  # cached texts of an earlier model: the model was just retrained
+        if stale.exists():
+            stale.unlink()
         summary = run_labelshift(str(samples), str(anatomy), categories=cats, holdout=a.holdout,
                                  max_per_category=a.max_per_category, num_prompts=a.num_prompts,
                                  max_new_tokens=a.max_new_tokens, temperature=a.temperature,

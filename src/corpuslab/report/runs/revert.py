@@ -16,6 +16,7 @@ from corpuslab.report.runs.leia import top_json
 
 METRICS = ("n", "positives", "revert_rate", "roc_auc", "pr_auc", "precision_at_recall_0.75", "precision_at_recall",
            "f1", "accuracy", "n_pos", "support")
+COUNTS = ("n", "n_pos", "positives", "support")
 LANG_KEYS = ("per_language", "by_language", "languages", "per_wiki", "by_wiki")
 USER_KEYS = ("by_user_type", "per_user_type", "user_type", "anonymity", "by_anonymity", "anon_vs_registered")
 
@@ -111,7 +112,7 @@ def _group_block(title: str, name: str, groups: dict[str, dict[str, float]],
             series[label] = [by_group.get(g) for g in groups]
     chart = bar_chart(name, title, list(groups), series, y_title="AUC")
     rows = [[g] + [groups[g].get(c) for c in cols] for g in groups]
-    return [Row([chart, Table(["group", *cols], rows, formats={c: ".3f" for c in cols if c not in ("n", "n_pos")})])]
+    return [Row([chart, Table(["group", *cols], rows, formats={c: ".3f" for c in cols if c not in COUNTS})])]
 
 
 def render(run: Run) -> list[Block]:
@@ -133,7 +134,7 @@ def render(run: Run) -> list[Block]:
         blocks.append(Note("Overall: " + "; ".join(bits) + "."))
         overall = {"model": o, **m["baselines"]}
         blocks.append(Table(["", *_cols(overall)], [[g] + [overall[g].get(c) for c in _cols(overall)] for g in overall],
-                            formats={c: ".3f" for c in _cols(overall) if c not in ("n", "n_pos")}))
+                            formats={c: ".3f" for c in _cols(overall) if c not in COUNTS}))
         blocks += _group_block("AUC per language", "revert-per-language", m["languages"],
                                {"logistic regression ROC AUC": m["lr_languages"]})
         if m["balanced_languages"]:
