@@ -43,3 +43,14 @@ def test_report_cli_prints_path_and_survives_bad_dirs(tmp_path):
     assert out.exists() and f"report: {out}" in res.output.replace("\n", "")
     res = CliRunner().invoke(app, ["report", str(run), "-o", str(out), "-l", "a", "-l", "b"])
     assert res.exit_code != 0 and "--label given 2 time(s) for 1 run folder(s)" in str(res.exception)
+
+
+def test_report_without_plotly_keeps_the_numbers(tmp_path, monkeypatch):
+    """No plotly installed (a data-only install): the page still opens, with the tables and a note per chart."""
+    from corpuslab.report import html as report_html
+
+    monkeypatch.setattr(report_html, "plotly_js", lambda: None)
+    rep = build_report([make_overlap_run(tmp_path)], tmp_path / "r.html")
+    page = rep.path.read_text(encoding="utf-8")
+    assert "Chart omitted: install plotly" in page and 'class="plot"' not in page
+    assert "<td class=\"num\">0.6000</td>" in page  # the last overlap is still in a table
