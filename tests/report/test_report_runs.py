@@ -275,3 +275,25 @@ def test_report_raw_gz_examples_escape_html(tmp_path):
     rep = build_report([raw], tmp_path / "r.html")
     page = rep.path.read_text(encoding="utf-8")
     assert "<script>alert(1)" not in page and "&lt;/script&gt;&lt;script&gt;alert(1)" in page
+
+
+def test_report_sample_in_tokens_compares_tokens(tmp_path):
+    """A ``unit: tokens`` plan: quotas are tokens, so the page compares them with kept tokens, not documents."""
+    out = tmp_path / "raw_tokens"
+    out.mkdir()
+    (out / "plan.json").write_text(json.dumps({
+        "stage": "sample", "target_samples": 1000, "unit": "tokens", "seed": 1,
+        "sources": [{"slug": "a", "name": "a", "weight": 1, "quota": 600, "seen": 50, "kept": 12, "kept_tokens": 601,
+                     "shortfall": 0, "read_to_end": True, "complete": True, "output": "a/raw_data.jsonl.gz"},
+                    {"slug": "b", "name": "b", "weight": 1, "quota": 400, "seen": 9, "kept": 9, "kept_tokens": 380,
+                     "shortfall": 20, "read_to_end": True, "complete": True, "output": "b/raw_data.jsonl.gz"}]}))
+    for s in ("a", "b"):
+        (out / s).mkdir()
+        with gzip.open(out / s / "raw_data.jsonl.gz", "wt") as fh:
+            fh.write(json.dumps({"id": f"{s}/0", "text": "x", "metadata": {}}) + "\n")
+    run, sec = _one(out, "sample")
+    t = _table_with(sec, "kept tokens")
+    assert _col(t, "kept tokens") == [601, 380]
+    chart = next(b for b in iter_blocks(sec.blocks) if isinstance(b, Chart))
+    assert chart.figure["data"][-1]["y"] == [601.0, 380.0]
+    assert any("981 tokens kept of a target of 1,000" in b.text for b in iter_blocks(sec.blocks) if isinstance(b, Note))

@@ -76,6 +76,13 @@ def _fmt_problems(p: dict[str, Any] | None) -> str:
     return ", ".join(f"{k}={v}" for k, v in (p or {}).items() if v) or ""
 
 
+def _kept(s: dict[str, Any], unit: str) -> int:
+    """Kept amount in the quota's unit: tokens for ``unit: tokens`` plans, documents otherwise."""
+    if unit == "tokens" and s.get("kept_tokens") is not None:
+        return int(s["kept_tokens"])
+    return int(s.get("kept") or 0)
+
+
 def render(run: Run) -> list[Block]:
     plan, sources = run.data["plan"], run.data["sources"]
     blocks: list[Block] = []
@@ -83,7 +90,7 @@ def render(run: Run) -> list[Block]:
         return [Note("No source has finished yet: nothing to show.", "warn")]
     unit = plan.get("unit", "docs")
     target = plan.get("target_samples")
-    kept_total = sum(int(s.get("kept") or 0) for s in sources)
+    kept_total = sum(_kept(s, unit) for s in sources)
     summary = f"{kept_total:,} {unit if unit != 'docs' else 'documents'} kept"
     if target:
         summary += f" of a target of {int(target):,}"
@@ -105,13 +112,13 @@ def render(run: Run) -> list[Block]:
     if any(s.get("initial_quota") not in (None, s.get("quota")) for s in sources):
         series["initial quota"] = [to_float(s.get("initial_quota")) for s in sources]
     series["quota (plan)"] = [to_float(s.get("quota")) for s in sources]
-    series["kept"] = [to_float(s.get("kept")) for s in sources]
+    series["kept"] = [float(_kept(s, unit)) for s in sources]
     chart = bar_chart("sample-plan-vs-kept", "Plan vs kept per source", names, series, y_title=unit,
                       caption="Quota from the weights (largest remainder) against records actually kept.")
     total_w = sum(to_float(s.get("weight")) or 0 for s in sources)
     rows = []
     for s in sources:
-        kept = int(s.get("kept") or 0)
+        kept = _kept(s, unit)
         w = to_float(s.get("weight"))
         share = to_float(s.get("share"))
         if share is None and w is not None and total_w:
@@ -119,8 +126,8 @@ def render(run: Run) -> list[Block]:
         rows.append([s.get("slug") or s.get("name"), w, share, s.get("quota"), s.get("seen"), kept,
                      kept / kept_total if kept_total else None, s.get("shortfall"), s.get("read_to_end"),
                      _fmt_problems(s.get("problems"))])
-    table = Table(["source", "weight", "planned share", "quota", "seen", "kept", "kept share", "shortfall",
-                   "read to end", "skipped"], rows,
+    table = Table(["source", "weight", "planned share", "quota", "seen", "kept" if unit == "docs" else f"kept {unit}",
+                   "kept share", "shortfall", "read to end", "skipped"], rows,
                   formats={"planned share": ".2%", "kept share": ".2%", "weight": ".4g"})
     blocks.append(Row([chart, table]))
     items = []
@@ -151,7 +158,8 @@ def compare(runs: list[Run]) -> list[Block]:
                 names.append(n)
     series = {}
     for r in runs:
-        by = {str(s.get("slug") or s.get("name")): int(s.get("kept") or 0) for s in r.data["sources"]}
+        by = {str(s.get("slug") or s.get("name")): _kept(s, r.data["plan"].get("unit", "docs"))
+              for s in r.data["sources"]}
         tot = sum(by.values()) or 1
         series[r.label] = [by.get(n, 0) / tot for n in names]
     chart = bar_chart("compare-sample-shares", "Kept share per source", names, series, percent=True,
