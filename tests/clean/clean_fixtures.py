@@ -9,6 +9,7 @@ mwparserfromhell for wikitext).
 from __future__ import annotations
 
 import bz2
+import functools
 import gzip
 import hashlib
 import html
@@ -129,8 +130,10 @@ def japanese_novel(data: Path, limit: int = 120) -> Iterator[tuple[str, str, str
                 return
 
 
+@functools.lru_cache(maxsize=2)
 def parity_documents(data: Path) -> list[dict[str, str]]:
-    """All parity documents as ``{"key", "text", "lang"}`` (English + Japanese + Vietnamese)."""
+    """All parity documents as ``{"key", "text", "lang"}`` (English + Japanese + Vietnamese); cached per
+    test session because the parity and Japanese tests share them."""
     out = []
     for gen in (web_pages(data), warc_pages(data), stackexchange_posts(data), wiki_articles(data, "ja"),
                 wiki_articles(data, "vi"), book_chunks(data)):

@@ -9,7 +9,7 @@ import json
 
 import pyarrow as pa
 import pytest
-from clean_fixtures import book_chunks, japanese_novel, stackexchange_posts, wiki_articles
+from clean_fixtures import parity_documents
 
 from conftest import shared_path
 from corpuslab.clean.config import clean_config_from_dict
@@ -47,11 +47,15 @@ def _pass_rates(groups: dict[str, list[str]], cfg_dict: dict) -> dict[str, float
 @pytest.fixture(scope="module")
 def groups() -> dict[str, list[str]]:
     data = shared_path("wiki/jawiki-20230501-pages-articles-excerpt.xml.bz2").parents[1]
+    docs = parity_documents(data)  # same real documents as the parity test (cached per session)
+
+    def group(prefix: str, k: int) -> list[str]:
+        return [d["text"] for d in docs if d["key"].startswith(prefix)][:k]
+
     return {
-        "jawiki": [t for _, t, _ in wiki_articles(data, "ja", limit=60)],
-        "aozora": [t for _, t, _ in japanese_novel(data, limit=60)],
-        "english": [t for _, t, _ in stackexchange_posts(data, limit=60)]
-        + [t for k, t, _ in book_chunks(data, limit=40) if k.startswith("botchan")],
+        "jawiki": group("jawiki/", 60),
+        "aozora": group("neko/", 60),
+        "english": group("stackexchange/", 60) + group("botchan/", 40),
         "spam": [SPAM_JA],
     }
 
