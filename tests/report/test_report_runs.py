@@ -297,3 +297,29 @@ def test_report_sample_in_tokens_compares_tokens(tmp_path):
     chart = next(b for b in iter_blocks(sec.blocks) if isinstance(b, Chart))
     assert chart.figure["data"][-1]["y"] == [601.0, 380.0]
     assert any("981 tokens kept of a target of 1,000" in b.text for b in iter_blocks(sec.blocks) if isinstance(b, Note))
+
+
+def test_report_side_by_side_comparisons_for_every_kind(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for root in (a, b):
+        make_clean_run(root)
+        make_leia_run(root)
+        make_revert_run(root)
+        make_anatomy_run(root)
+    rep = build_report([a, b], tmp_path / "r.html", labels=["run A", "run B"])
+    kinds = [c.run_type for c in rep.comparisons]
+    assert kinds == ["compare-clean", "compare-anatomy", "compare-leia", "compare-revert"]
+    for c in rep.comparisons:
+        chart = next(x for x in iter_blocks(c.blocks) if isinstance(x, Chart))
+        names = [t["name"] for t in chart.figure["data"]]
+        assert any(n.startswith("run A") for n in names) and any(n.startswith("run B") for n in names), names
+    # the grid shows the two runs' sections side by side, in the data flow's order within each folder
+    assert [(s.label, s.run_type) for s in rep.sections][:4] == [
+        ("run A/cleaned", "clean"), ("run A/anatomy", "anatomy"), ("run A/leia", "leia"), ("run A/revert_eval", "revert")]
+
+
+def test_report_anatomy_evaluation_folder_alone(tmp_path):
+    out = make_anatomy_run(tmp_path)
+    run, sec = _one(out / "evaluation", "anatomy")
+    mix = _table_with(sec, "truth")
+    assert {"anatomy/bbse", "anatomy/em"} <= set(mix.columns)
