@@ -56,6 +56,10 @@ def test_labelshift_with_cached_generations_then_evaluate(tmp_path: Path) -> Non
     acc = {ln.split("[")[1].split("]")[0]: float(ln.rsplit(" ", 1)[1]) for ln in lines}
     assert acc["bbse"] >= 0.9 and acc["em"] >= 0.9 and acc["uniform"] < 0.8
     assert (tmp_path / "ev" / "report.md").exists() and (tmp_path / "ev" / "mixtures.png").exists()
+    r = runner.invoke(app, ["anatomy", "evaluate", "--compare", str(tmp_path / "ls"), "--compare", str(tmp_path / "ls"),
+                            "-g", str(spec), "--method", "em", "--no-uniform"])
+    assert r.exit_code == 0, r.output
+    assert r.output.count("ls [em] Accuracy: ") == 2 and "uniform" not in r.output
 
 
 def test_labelshift_generates_and_caches_and_minkpp_runs(tmp_path: Path) -> None:

@@ -68,20 +68,23 @@ def score_token_batch(model: Any, input_ids: Any, attention_mask: Any, ratio: fl
     """Min-K%++, Min-K%, loss and token count for one right-padded batch (tensors on the model's device)."""
     import torch
 
-    with torch.no_grad():
+    with torch.inference_mode():
         logits_all = model(input_ids=input_ids, attention_mask=attention_mask).logits
         b, t, v = logits_all.shape
         rows = max(1, max_elements // max(1, t * v))
         out_pp, out_k, out_loss, out_n = [], [], [], []
         for r in range(0, b, rows):
-            logits = logits_all[r: r + rows, :-1].float()
+            logp = torch.log_softmax(logits_all[r: r + rows, :-1].float(), dim=-1)
             tgt = input_ids[r: r + rows, 1:]
             mask = attention_mask[r: r + rows, 1:].bool()
-            logp = torch.log_softmax(logits, dim=-1)
-            p = logp.exp()
-            mu = (p * logp).sum(-1)
+            n_rows, n_pos = logp.shape[0] * logp.shape[1], logp.shape[2]
+            p = logp.exp().view(n_rows, 1, n_pos)
+            # expectations over the vocabulary as batched dot products (one BLAS pass each)
+            mu = torch.bmm(p, logp.reshape(n_rows, n_pos, 1)).view(logp.shape[:2])
             # two-pass variance Σp(logp−μ)²: same value as Σp·log²p − μ², without float32 cancellation
-            var = (p * (logp - mu.unsqueeze(-1)).square()).sum(-1)
+            dev = (logp - mu.unsqueeze(-1)).square_()
+            var = torch.bmm(p, dev.view(n_rows, n_pos, 1)).view(logp.shape[:2])
+            del dev
             tok = logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1)
             s = (tok - mu) / var.clamp_min(1e-20).sqrt()
             n = mask.sum(1)

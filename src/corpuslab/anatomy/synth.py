@@ -412,11 +412,20 @@ def run_synth(
     mk = run_minkpp(str(pool_dir), str(out / "minkpp"), model_obj=(model, tok), max_tokens=seq_len,
                     batch_size=score_batch_size, seed=seed, progress=progress, max_per_category=None)
     timings["minkpp"] = time.perf_counter() - t
-    aucs = {}
+    # AUROC members vs non-members: pooled over categories (confounded by per-category difficulty, since
+    # member rates differ by category) and within each category, macro-averaged (the usual MIA setting)
+    aucs: dict[str, dict[str, Any]] = {"pooled": {}, "macro": {}, "per_category": {}}
     for metric, sign in (("minkpp", 1.0), ("mink", 1.0), ("loss", -1.0)):
         vals = np.concatenate([getattr(mk.scores[c], metric) for c in corpus.categories]) * sign
         lab = np.concatenate([is_member[c] for c in corpus.categories])
-        aucs[metric] = auroc(vals[lab == 1], vals[lab == 0])
+        aucs["pooled"][metric] = auroc(vals[lab == 1], vals[lab == 0])
+        per = {}
+        for c in corpus.categories:
+            v, y = getattr(mk.scores[c], metric) * sign, is_member[c]
+            if 0 < y.sum() < len(y):
+                per[c] = auroc(v[y == 1], v[y == 0])
+        aucs["per_category"][metric] = per
+        aucs["macro"][metric] = float(np.mean(list(per.values()))) if per else float("nan")
 
     scores = evaluate_runs([str(out / "labelshift"), str(out / "minkpp")], truth, tol=0.02)
     write_report(scores, truth, out / "evaluation")

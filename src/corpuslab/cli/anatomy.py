@@ -214,4 +214,5 @@ def register(app: typer.Typer) -> None:
         console.print(t)
         for k, a in s["accuracy"].items():
             console.print(f"{k} Accuracy: {a:.4f}", highlight=False, markup=False)
-        console.print("member/non-member AUROC: " + ", ".join(f"{k} {v:.3f}" for k, v in s["auroc"].items()))
+        console.print("member/non-member AUROC within category (macro): "
+                      + ", ".join(f"{k} {v:.3f}" for k, v in s["auroc"]["macro"].items()))
