@@ -323,3 +323,32 @@ def test_report_anatomy_evaluation_folder_alone(tmp_path):
     run, sec = _one(out / "evaluation", "anatomy")
     mix = _table_with(sec, "truth")
     assert {"anatomy/bbse", "anatomy/em"} <= set(mix.columns)
+
+
+def test_report_anatomy_synth_experiment(tmp_path):
+    """An ``anatomy synth`` folder: its own section (truth, estimates, accuracy, AUROC) and its estimator runs,
+    which take the truth from the experiment's evaluation."""
+    import shutil
+
+    from report_fixtures import TRUE_MIX
+
+    exp = tmp_path / "synth"
+    ls = make_anatomy_run(tmp_path)  # labelshift summary + evaluation/ scored against TRUE_MIX
+    exp.mkdir()
+    shutil.move(str(ls), exp / "labelshift")
+    shutil.move(str(exp / "labelshift" / "evaluation"), exp / "evaluation")
+    (exp / "synth.json").write_text(json.dumps({
+        "true_mixture": TRUE_MIX, "estimates": {"labelshift/bbse": {"web": 0.5, "wikipedia": 0.3, "books": 0.2}},
+        "accuracy": {"labelshift/bbse": 0.95}, "uniform_accuracy": 0.8333,
+        "auroc": {"pooled": {"minkpp": 0.7, "mink": 0.65, "loss": 0.6},
+                  "macro": {"minkpp": 0.72, "mink": 0.66, "loss": 0.61}},
+        "train": {"params": 123456}}))
+    rep = build_report([exp], tmp_path / "r.html")
+    assert [(s.label, s.run_type) for s in rep.sections] == [
+        ("synth", "anatomy-synth"), ("synth/evaluation", "anatomy"), ("synth/labelshift", "anatomy")]
+    synth = rep.sections[0]
+    assert dict(_table_with(synth, "estimate").rows) == {"labelshift/bbse": 0.95, "uniform guess": 0.8333}
+    assert _col(_table_with(synth, "AUROC (pooled)"), "AUROC (per category, macro)") == [0.72, 0.66, 0.61]
+    est = rep.sections[2]
+    assert dict(zip(_col(_table_with(est, "truth"), "category"), _col(_table_with(est, "truth"), "truth"),
+                    strict=True)) == pytest.approx(TRUE_MIX)

@@ -40,10 +40,11 @@ class RunType:
 
 RUN_TYPES: dict[str, RunType] = {}
 #: the data flow's order: sections of one folder, and comparisons, appear in this order.
-PIPELINE_ORDER = ("quickstart", "sample", "clean", "overlap", "anatomy", "leia", "revert")
+PIPELINE_ORDER = ("quickstart", "sample", "clean", "overlap", "anatomy-synth", "anatomy", "leia", "revert")
 
 #: folders never searched for nested runs (model weights, markers, caches).
-SKIP_DIRS = {"_complete", "final_model", "checkpoints", "__pycache__", "node_modules", "stats", "rejected"}
+SKIP_DIRS = {"_complete", "final_model", "checkpoints", "__pycache__", "node_modules", "stats", "rejected", "model",
+             "base_model", "tokenizer", "data_samples", "category_samples", "minkpp_pool"}
 
 
 def register(run_type: RunType) -> RunType:

@@ -29,8 +29,15 @@ def _kind(summary: Any) -> str | None:
     return None
 
 
-def _evaluation(path: Path, problems: list[str]) -> dict[str, Any] | None:
-    for f in (path / "evaluation.json", path / "evaluation" / "evaluation.json"):
+def _evaluation(path: Path, problems: list[str], estimator_folder: bool = False) -> dict[str, Any] | None:
+    """The evaluator's output for this folder: its own ``evaluation.json``; for an estimator folder also its
+    ``evaluation/`` sub-folder, or the sibling ``evaluation/`` of an ``anatomy synth`` experiment."""
+    files = [path / "evaluation.json"]
+    if estimator_folder:
+        files.append(path / "evaluation" / "evaluation.json")
+        if (path.parent / "synth.json").exists():
+            files.append(path.parent / "evaluation" / "evaluation.json")
+    for f in files:
         if f.exists():
             ev = read_json_tolerant(f, problems)
             if isinstance(ev, dict) and isinstance(ev.get("scores"), list):
@@ -46,7 +53,7 @@ def detect(path: Path) -> Run | None:
         if summary is None and not problems:
             return None
     kind = _kind(summary)
-    ev = _evaluation(path, problems)
+    ev = _evaluation(path, problems, estimator_folder=kind is not None)
     if kind is None and ev is None:
         # A corrupt summary.json beside the estimator's other outputs is an interrupted anatomy run.
         if problems and any((path / f).exists() for f in ("summary.csv", "per_category.csv", "generations.jsonl",
@@ -68,7 +75,7 @@ def _truth(run: Run) -> dict[str, float]:
     ev = run.data.get("evaluation")
     if ev:
         for sc in ev["scores"]:
-            if sc.get("truth") and sc.get("categories"):
+            if sc.get("truth") and sc.get("categories") and sc.get("method") != "uniform":
                 return dict(zip(sc["categories"], map(float, sc["truth"]), strict=False))
     return {}
 
@@ -202,3 +209,53 @@ def compare(runs: list[Run]) -> list[Block]:
 
 register(RunType("anatomy", "Data anatomy", detect, render, compare,
                  hint="summary.json from anatomy labelshift/minkpp, or evaluation.json from anatomy evaluate"))
+
+
+# ---- `anatomy synth`: a model trained from scratch on a known mixture (the estimators' benchmark) ----------
+
+
+def detect_synth(path: Path) -> Run | None:
+    f = path / "synth.json"
+    if not f.exists():
+        return None
+    problems: list[str] = []
+    summary = read_json_tolerant(f, problems)
+    if summary is not None and not (isinstance(summary, dict) and "true_mixture" in summary):
+        return None
+    problems.extend(tmp_problem(path))
+    return Run(path, "anatomy-synth", {"summary": summary or {}}, problems=problems)
+
+
+def render_synth(run: Run) -> list[Block]:
+    s = run.data["summary"]
+    truth = normalise(as_mixture(s.get("true_mixture") or {}))
+    if not truth:
+        return [Note("synth.json has no true mixture yet.", "warn")]
+    est = {k: normalise(as_mixture(v)) for k, v in (s.get("estimates") or {}).items() if as_mixture(v)}
+    tr = s.get("train") or {}
+    bits = [f"A {int(tr['params']):,}-parameter model trained from scratch" if tr.get("params") else "A model "
+            "trained from scratch", "on a known mixture of real categories (held-out documents kept aside)"]
+    blocks: list[Block] = [Note(" ".join(bits) + "; both estimators run on it and are scored against the truth.")]
+    cats = _categories(truth, *est.values())
+    series = {"true mixture": [truth.get(c, 0.0) for c in cats], **{m: [e.get(c, 0.0) for c in cats]
+                                                                     for m, e in est.items()}}
+    chart = bar_chart("anatomy-synth-mixture", "Estimated vs true mixture (synth)", cats, series, percent=True,
+                      y_title="share")
+    acc = s.get("accuracy") or {}
+    rows = [[m, to_float(acc.get(m)) if m in acc else mixture_accuracy(e, truth)] for m, e in est.items()]
+    if s.get("uniform_accuracy") is not None:
+        rows.append(["uniform guess", to_float(s["uniform_accuracy"])])
+    blocks.append(Row([chart, Table(["estimate", "accuracy"], rows, formats={"accuracy": ".4f"})]))
+    auc = s.get("auroc") or {}
+    metrics = list((auc.get("macro") or auc.get("pooled") or {}).keys())
+    if metrics:
+        rows = [[m, to_float((auc.get("macro") or {}).get(m)), to_float((auc.get("pooled") or {}).get(m))]
+                for m in metrics]
+        blocks.append(Table(["score", "AUROC (per category, macro)", "AUROC (pooled)"], rows,
+                            formats={"AUROC (per category, macro)": ".3f", "AUROC (pooled)": ".3f"},
+                            caption="Members vs non-members of the training data (Min-K%++ is expected best)"))
+    return blocks
+
+
+register(RunType("anatomy-synth", "Anatomy synth benchmark", detect_synth, render_synth, None,
+                 hint="synth.json (corpuslab anatomy synth)", container=True))
