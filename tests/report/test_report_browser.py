@@ -17,6 +17,10 @@ from report_fixtures import make_all
 from corpuslab.report import build_report
 from corpuslab.report.browser import check_page, find_browser
 
+# CI installs Debian's chromium and sets CORPUSLAB_REQUIRE_BROWSER=1: there a missing browser fails the run
+# instead of silently skipping the page check.
+if find_browser() is None and os.environ.get("CORPUSLAB_REQUIRE_BROWSER") == "1":
+    raise RuntimeError("CORPUSLAB_REQUIRE_BROWSER=1 but no Chromium found (apt-get install chromium)")
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(find_browser() is None, reason="no Chromium/Chrome installed")]
 
