@@ -63,7 +63,9 @@ background:#e8eef6;color:#164a7a;vertical-align:middle;margin-left:6px}
 .table-block{margin:8px 0;min-width:0}
 .table-wrap{max-height:440px;overflow:auto;border:1px solid var(--line);border-radius:4px}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left;white-space:nowrap}
+th,td{padding:4px 8px;border-bottom:1px solid var(--line);text-align:left}
+th,td.num,td:first-child{white-space:nowrap}
+td{max-width:34em;overflow-wrap:break-word}
 th{background:#f0f2f5;position:sticky;top:0;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr:hover td{background:#f7f9fc}

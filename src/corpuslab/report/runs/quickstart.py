@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpuslab.report.charts import bar_chart
-from corpuslab.report.model import Block, Note, Row, Run, Table
+from corpuslab.report.model import Block, Note, Run, Table
 from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem
 
 STATE_FILE = "quickstart.json"
@@ -54,7 +54,7 @@ def render(run: Run) -> list[Block]:
     table = Table(["step", "status", "seconds", "result"],
                   [[s.get("name"), s.get("status"), s.get("seconds"), s.get("note") or s.get("output")] for s in steps],
                   formats={"seconds": ".1f"})
-    blocks.append(Row([chart, table]))
+    blocks += [table, chart]  # the results are sentences: the table gets the full width
     blocks.append(Note("Read the mixture estimate with care: the model is a 260k-parameter TinyStories model "
                        "fine-tuned for a few dozen steps, so its generations say little about its training data "
                        "yet. `corpuslab anatomy synth` is the estimators' real validation benchmark.", "info"))
