@@ -98,3 +98,18 @@ def test_features_without_text_models_are_minus_one(synth_prepared: Path) -> Non
     ft = build_features(t, None)
     assert all((ft[c].to_numpy() == -1).all() for c in [*MLM_COLUMNS, "title_score"])
     assert ft["is_anonymous"].to_numpy().tolist() == t["is_anonymous"].to_numpy(zero_copy_only=False).astype(float).tolist()
+
+
+def test_tokenize_caps_giant_unspaced_pieces() -> None:
+    """A 60k-character unspaced CJK 'sentence' (real dumps have them: tables, long lines) must not make
+    the byte-level BPE quadratic; it once took 20 GB of RAM."""
+    import time
+
+    from corpuslab.models.tiny import train_bpe_tokenizer
+    from corpuslab.revert.textmodels import tokenize_inputs
+
+    tok = train_bpe_tokenizer(["東京は日本の首都である。", "Hà Nội là thủ đô."] * 20, vocab_size=300)
+    giant = "東京は日本の首都であり人口が多い" * 4000
+    t = time.perf_counter()
+    enc = tokenize_inputs(tok, [(giant, giant), ("a", "b")], max_length=32)
+    assert time.perf_counter() - t < 5 and max(len(i) for i in enc["input_ids"]) <= 32
