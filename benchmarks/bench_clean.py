@@ -126,6 +126,37 @@ def run_corpuslab(raw: Path, out: Path, workers: int) -> dict[str, float]:
     return res
 
 
+def micro_corpuslab(docs: list[str]) -> dict[str, float]:
+    """One process: the filter chain (tag + decide) and read-free shingle + MinHash signing, CPU seconds."""
+    import pyarrow as pa
+
+    from corpuslab.clean.config import clean_config_from_dict
+    from corpuslab.clean.decide import decide
+    from corpuslab.clean.tag import TagPlan, band_keys_batch, shingle_tokens, tag_table
+
+    n = len(docs)
+    out: dict[str, float] = {"docs": n}
+    cfg = clean_config_from_dict({"filtering": PIPELINE["filtering"]})
+    plan = TagPlan(cfg)
+    plan.metric_names()
+    t = time.process_time()
+    kept = 0
+    for s in range(0, n, 2000):
+        part = docs[s : s + 2000]
+        k = len(part)
+        tb = pa.table({"id": [str(i) for i in range(k)], "text": part, "metadata": ["{}"] * k, "source": ["b"] * k,
+                       "order": list(range(k)), "row": list(range(k)), "non_utf8": [False] * k})
+        kept += int(decide(tag_table(tb, plan), cfg).kept.sum())
+    out["filters_cpu_s"] = time.process_time() - t
+    out["kept"] = kept
+    t = time.process_time()
+    for s in range(0, n, 2000):
+        pairs = [shingle_tokens(x, "en", True) for x in docs[s : s + 2000]]
+        band_keys_batch([p[0] for p in pairs], [p[1] for p in pairs], 5, 5, 14, 8, 1)
+    out["minhash_sig_cpu_s"] = time.process_time() - t
+    return out
+
+
 def run_large(n: int, workers: int, tmp: Path) -> dict[str, float]:
     from corpuslab.clean import run_clean
 
@@ -140,6 +171,23 @@ def run_large(n: int, workers: int, tmp: Path) -> dict[str, float]:
             "removed": n - r.stats["output"]["docs"]}
 
 
+def print_micro(m: dict, p: dict | None) -> None:
+    n = m["docs"]
+    print(f"\n| per core, one process ({n:,} docs, CPU time) | corpuslab docs/s | DataTrove docs/s | ratio |")
+    print("|---|---|---|---|")
+    for label, key in (("filter chain GopherRep+GopherQual+C4+FineWeb", "filters_cpu_s"), ("shingle + MinHash sign (112 perms)", "minhash_sig_cpu_s")):
+        o = n / m[key]
+        q = (p["docs"] / p[key]) if p else None
+        print(f"| {label} | {o:,.0f} | {'—' if q is None else f'{q:,.0f}'} | {'—' if q is None else f'{o / q:.1f}×'} |")
+    if p and "datasketch_cpu_s" in p:
+        q = p["docs"] / p["datasketch_cpu_s"]
+        o = n / m["minhash_sig_cpu_s"]
+        print(f"| MinHash sign vs datasketch MinHash(112) | {o:,.0f} | {q:,.0f} (datasketch) | {o / q:.1f}× |")
+    if p:
+        print(f"kept by the chain: corpuslab {m['kept']:,}, DataTrove {p['kept']:,} (fast tokenizer vs spaCy)")
+    print()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=100_000)
@@ -152,22 +200,43 @@ def main() -> None:
     ap.add_argument("--large", action="store_true", help="also fuzzy-dedup 1,000,000 documents (time + peak RSS)")
     ap.add_argument("--large-docs", type=int, default=1_000_000)
     ap.add_argument("--keep", help="keep the working folder here")
+    ap.add_argument("--micro-docs", type=int, default=5000, help="documents for the one-process per-core timing")
+    ap.add_argument("--micro-only", action="store_true", help="only the one-process per-core comparison")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-clean-"))
     t = time.time()
     docs = make_docs(args.docs)
-    write_input(docs, tmp / "raw" / "bench", args.shards)
+    if not args.micro_only:
+        write_input(docs, tmp / "raw" / "bench", args.shards)
     n_peer = min(args.peer_docs or len(docs), len(docs))
     peer_in = tmp / "raw" / "bench"
-    if n_peer < len(docs):
+    if n_peer < len(docs) and not args.micro_only:
         peer_in = tmp / "peer_raw"
         write_input(docs[:n_peer], peer_in, args.shards)
     mean_len = float(np.mean([len(d) for d in docs]))
     print(f"{len(docs):,} documents, mean {mean_len:.0f} chars, generated in {time.time() - t:.1f} s → {tmp}", flush=True)
+    micro_docs = docs[: args.micro_docs]
     del docs
-    ours = run_corpuslab(tmp / "raw", tmp / "ours", args.workers)
+    with open(tmp / "micro.jsonl", "w", encoding="utf-8") as fh:
+        for d in micro_docs:
+            fh.write(json.dumps({"text": d}) + "\n")
+    micro = micro_corpuslab(micro_docs)
+    print("corpuslab 1-process:", json.dumps(micro), flush=True)
+    ours = None if args.micro_only else run_corpuslab(tmp / "raw", tmp / "ours", args.workers)
     print("corpuslab:", json.dumps(ours), flush=True)
+    peer_micro = None
+    if not args.skip_peer and Path(args.peer_python).exists():
+        mo = tmp / "peer_micro.json"
+        subprocess.run([args.peer_python, str(Path(__file__).with_name("clean") / "datatrove_micro.py"), str(tmp / "micro.jsonl"), str(mo)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        peer_micro = json.loads(mo.read_text())
+        print("datatrove 1-process:", json.dumps(peer_micro), flush=True)
+    print_micro(micro, peer_micro)
+    if ours is None:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     peer = None
     if not args.skip_peer and Path(args.peer_python).exists():
         out = tmp / "peer.json"
@@ -186,7 +255,7 @@ def main() -> None:
 
     pt = peer["times"] if peer else {}
     row("filter chain (GopherRep+GopherQual+C4+FineWeb)", ours["filters"], pt.get("filters"))
-    row("read + shingle + MinHash sign", ours["minhash_sig"], pt.get("minhash_sig"))
+    row("read + shingle + MinHash sign (+ write)", ours["minhash_sig"], pt.get("minhash_sig"))
     total_peer = sum(pt.values()) if pt else None
     row("whole pipeline (filters + exact + MinHash dedup)", ours["full"], total_peer)
     row("re-run after a threshold change", ours["redecide"], total_peer, "tags reused")

@@ -77,7 +77,7 @@ def c4_stats(ctx: DocContext, p: dict[str, object]) -> tuple[dict[str, float], s
     for raw in lines:
         line = raw.strip()
         words = line_words(line)
-        if max_word != -1 and any(len(w) > max_word for w in words):
+        if max_word != -1 and max(map(len, words), default=0) > max_word:
             dropped_lines += 1
             continue
         if p["remove_citations"]:
