@@ -46,6 +46,7 @@ def test_build_corpus_realises_the_mixture_and_keeps_heldout_apart(small_docs: d
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("one_thread")
 def test_synth_end_to_end(tmp_path: Path) -> None:
     from corpuslab.anatomy.synth import run_synth
 
