@@ -51,27 +51,27 @@ def sentence_pool() -> list[str]:
 
 
 def make_docs(n: int, seed: int = 0) -> list[str]:
+    """n documents: 80 % originals of 8-13 real sentences in lines of 3, then 10 % exact and 10 % one-word-edit
+    copies of random originals, shuffled. Random draws are vectorised so 1M documents take seconds."""
     rng = np.random.default_rng(seed)
     pool = sentence_pool()
-    docs: list[str] = []
     n_orig = int(n * 0.8)
-    for _ in range(n_orig):
-        k = int(rng.integers(8, 14))
-        idx = rng.integers(0, len(pool), k)
-        lines, cur = [], []
-        for j, i in enumerate(idx):
-            cur.append(pool[i])
-            if len(cur) >= 3 or j == k - 1:
-                lines.append(" ".join(cur))
-                cur = []
-        docs.append("\n".join(lines))
-    for _ in range(n - n_orig):
-        src = docs[int(rng.integers(0, n_orig))]
-        if rng.random() < 0.5:
-            docs.append(src)  # exact duplicate
+    idx = rng.integers(0, len(pool), (n_orig, 13))
+    ks = rng.integers(8, 14, n_orig)
+    docs: list[str] = []
+    for d in range(n_orig):
+        sents = [pool[i] for i in idx[d, : ks[d]]]
+        docs.append("\n".join(" ".join(sents[j : j + 3]) for j in range(0, len(sents), 3)))
+    n_dup = n - n_orig
+    srcs = rng.integers(0, n_orig, n_dup)
+    exact = rng.random(n_dup) < 0.5
+    where = rng.random(n_dup)
+    for src, ex, w in zip(srcs, exact, where, strict=True):
+        if ex:
+            docs.append(docs[src])  # exact duplicate
         else:
-            words = src.split(" ")
-            words[int(rng.integers(0, len(words)))] = "changed"
+            words = docs[src].split(" ")
+            words[int(w * len(words))] = "changed"
             docs.append(" ".join(words))  # near duplicate
     order = rng.permutation(len(docs))
     return [docs[i] for i in order]
