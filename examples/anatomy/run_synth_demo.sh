@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Data anatomy end to end on CPU in a few minutes: train a small LM on a KNOWN mixture of real categories
+# Data anatomy end to end on CPU in about 5 minutes: train a small LM on a KNOWN mixture of real categories
 # (../shared/data), estimate the mixture with label shift and Min-K%++, score both against the truth,
 # then show how the same evaluator scores a published spec.
 set -euo pipefail
@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 OUT=${1:-runs/anatomy_demo}
 
 corpuslab anatomy synth -o "$OUT" --mixture github=.45,wikipedia=.25,stackexchange=.15,books=.10,web=.05 \
-    --distinct-sequences 600 --num-generations 200 --bootstrap 100
+    --bootstrap 100     # default model and data sizes: about 4-5 minutes on a 2-core CPU
 
 # the estimators can also be rerun by hand on the synth model and its samples:
 corpuslab anatomy labelshift -s "$OUT/data_samples" -o "$OUT/labelshift_hard" \

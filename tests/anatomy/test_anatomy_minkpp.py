@@ -67,3 +67,22 @@ def test_global_mixture_and_threshold() -> None:
 def test_auroc() -> None:
     assert auroc(np.array([3.0, 4.0]), np.array([1.0, 2.0])) == 1.0
     assert auroc(np.array([1.0, 2.0]), np.array([3.0, 4.0])) == 0.0
+
+
+def test_half_precision_model_scores_close_to_float32(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from corpuslab.anatomy.minkpp import load_scoring_model
+
+    model, tok = tiny_lm()
+    model.save_pretrained(tmp_path / "m")
+    tok.save_pretrained(tmp_path / "m")
+    half, tok2 = load_scoring_model(str(tmp_path / "m"), device="cpu", half=True)
+    import torch
+
+    assert next(half.parameters()).dtype == torch.bfloat16
+    texts = list(botchan_paragraphs()[30:36])
+    a = score_documents(model, tok, texts, max_tokens=48, progress=False)
+    b = score_documents(half, tok2, texts, max_tokens=48, progress=False)
+    np.testing.assert_allclose(a.loss, b.loss, rtol=0.02)
+    assert np.all(np.isfinite(b.minkpp))
+    with pytest.raises(Exception, match="--int8 needs a CUDA GPU"):
+        load_scoring_model(str(tmp_path / "m"), device="cpu", int8=True)
