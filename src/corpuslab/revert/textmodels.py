@@ -177,6 +177,9 @@ def fine_tune(kind: Kind, xs: list[Any], y: np.ndarray, out_dir: str | Path, cfg
     )
     trainer = Trainer(model=model, args=args, train_dataset=ds_tr, eval_dataset=ds_ev,
                       data_collator=DataCollatorWithPadding(tok), compute_metrics=metrics)
+    from transformers.trainer_callback import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)  # per-epoch dicts on stdout; the CLI prints its own table
     trainer.train()
     ev_metrics = trainer.evaluate()
     trainer.save_model(str(out_dir))
