@@ -172,3 +172,17 @@ def test_merge_push_inspect_and_cli(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "5 documents" in r.output
     r = runner.invoke(app, ["push", "--input-folder", str(tmp_path / "out"), "--repo-name", "u/x", "--dry-run", "--staging", str(tmp_path / "st")])
     assert r.exit_code == 0 and (tmp_path / "st/README.md").exists()
+
+
+def test_oversized_line_is_skipped_in_chunks_and_counted(tmp_path: Path, monkeypatch) -> None:
+    import corpuslab.clean.runner as runner
+
+    monkeypatch.setattr(runner, "MAX_LINE_BYTES", 100_000)  # 64 MiB by default
+    monkeypatch.setattr(runner, "_READ_CHUNK", 4096)
+    src = tmp_path / "raw" / "src"
+    src.mkdir(parents=True)
+    lines = [json.dumps({"id": "a", "text": GOOD[0]}), json.dumps({"id": "big", "text": "x" * 1_000_000}), json.dumps({"id": "b", "text": GOOD[1]})]
+    (src / "raw_data.jsonl").write_text("\n".join(lines) + "\n")
+    res = run_clean({"filtering": {"min_length": 10}}, tmp_path / "raw", tmp_path / "out", progress=False)
+    assert res.stats["input"]["oversized_lines"] == 1 and res.stats["input"]["docs"] == 2
+    assert [r["id"] for r in iter_records(tmp_path / "out/src/cleaned_data.jsonl.gz")] == ["a", "b"]
