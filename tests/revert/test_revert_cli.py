@@ -37,3 +37,18 @@ def test_cli_pipeline(synth_dumps: list[Path], tmp_path: Path, shared) -> None: 
     assert "logistic_regression" in out and "catboost" in out
     bad = r.invoke(app, ["revert", "collect", str(tmp_path / "nope.xml"), "-o", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "file not found" in str(bad.exception)
+
+
+def test_cli_collect_yaml_config(synth_dumps: list[Path], tmp_path: Path) -> None:  # noqa: F811
+    """The example YAML (reference windows) loads; a typo'd key is a one-line error naming file and key."""
+    cfg = Path(__file__).resolve().parents[2] / "examples" / "revert" / "collect.yaml"
+    r = CliRunner()
+    res = r.invoke(app, ["revert", "collect", *map(str, synth_dumps), "-o", str(tmp_path / "a"), "-c", str(cfg),
+                         "--train-end", "2022-03-01", "-q"])
+    assert res.exit_code == 0, res.output
+    rep = json.loads((tmp_path / "a" / "collect.json").read_text())
+    assert rep["window"] == ["2022-01-01T00:00:00Z", "2022-03-01T00:00:00Z"] and rep["config"]["max_per_language"] == 300000
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("max_per_langauge: 5\n")
+    res = r.invoke(app, ["revert", "collect", *map(str, synth_dumps), "-o", str(tmp_path / "b"), "-c", str(bad)])
+    assert res.exit_code != 0 and "max_per_langauge: unknown key" in str(res.exception)

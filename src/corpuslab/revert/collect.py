@@ -26,7 +26,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import ConfigError, DataError
@@ -100,6 +100,12 @@ class CollectConfig(StrictModel):
     lang: str | None = None  # force the language of XML inputs
     extra_languages: list[str] = Field(default_factory=list)
     rows_per_shard: int = Field(default=100_000, ge=1)
+
+    @field_validator("train_start", "train_end", "test_start", "test_end", mode="before")
+    @classmethod
+    def _date_to_str(cls, v: Any) -> Any:
+        """YAML reads ``2022-01-01`` as a date; keep it as text, normalised later by :func:`_iso`."""
+        return v.isoformat() if isinstance(v, (date, datetime)) else v
 
     def window(self) -> tuple[str | None, str | None]:
         if self.mode == "train":

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import DataError
@@ -36,6 +37,11 @@ class PrepareConfig(StrictModel):
     text_train_fraction: float = Field(default=0.6, gt=0, lt=1)
     drop_revision_wars: bool = True
     seed: int = 42
+
+    @field_validator("split_date", mode="before")
+    @classmethod
+    def _date_to_str(cls, v: Any) -> Any:
+        return v.isoformat() if isinstance(v, (date, datetime)) else v
 
 
 def _balance(table: pa.Table, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
