@@ -3,9 +3,11 @@ Botchan, 吾輩は猫である), against the committed fixture made by benchmark
 
 * ``tokenizer: spacy`` (DataTrove's own spaCy ``en`` tokenizer + sentencizer): identical keep/drop decisions
   and identical reasons for every filter, and identical C4-rewritten text — 100 %.
-* ``tokenizer: fast`` (our regex, the default): decisions differ only where the token stream differs
-  (URLs, e-mails and Japanese runs that spaCy keeps whole); every such document agrees under the spaCy
-  tokenizer, which this test checks, so each difference is explained by tokenisation alone.
+* ``tokenizer: fast`` (our regex, the default): decisions differ only where the token stream differs —
+  mostly Japanese/Vietnamese text pushed through the *English* tokenizer (DataTrove's default settings;
+  spaCy keeps whole runs of kana/kanji between spaces, we split at every 。、「」), plus a few English pages
+  with unusual punctuation. Every such document agrees under the spaCy tokenizer, which this test checks, so
+  each difference is explained by tokenisation alone. (In normal use Japanese goes to MeCab, not here.)
 """
 
 from __future__ import annotations
@@ -80,12 +82,12 @@ def test_fast_tokenizer_differences_are_tokenisation_only(parity_rows) -> None:
     n = len(parity_rows)
     english = {r["key"] for r, d in parity_rows if r["key"].split("/")[0] in ("stackexchange", "botchan")}
     # measured agreement (fast regex vs spaCy) on 818 docs; English prose agrees far more than ja/vi/web
-    assert n - len(diff["c4"]) >= 816  # C4 splits lines on whitespace: tokeniser matters only for sentences
-    assert n - len(diff["gopher_repetition"]) >= 740
-    assert n - len(diff["gopher_quality"]) >= 575
-    assert n - len(diff["fineweb_quality"]) >= 710
+    assert len(diff["c4"]) == 0  # C4 splits lines on whitespace: the tokeniser only counts sentences
+    assert n - len(diff["gopher_repetition"]) >= 743
+    assert n - len(diff["gopher_quality"]) >= 587
+    assert n - len(diff["fineweb_quality"]) >= 714
     eng_agree = 1 - len(english & set(diff["gopher_quality"])) / len(english)
-    assert eng_agree >= 0.95, eng_agree
+    assert eng_agree >= 0.97, eng_agree
     if pytest.importorskip("spacy", reason="explaining the differences needs spaCy"):
         keys = {k for v in diff.values() for k in v}
         sub = [(r, d) for r, d in parity_rows if r["key"] in keys]

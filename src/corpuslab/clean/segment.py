@@ -28,7 +28,20 @@ TOKENIZER_MODES = ("fast", "spacy")
 
 # stdlib ``re`` is several times faster than ``regex`` here. Contractions are split off first by two
 # C-level substitutions (``don't`` → ``do n't``, ``it's`` → ``it 's``), as spaCy's English exceptions do.
-_FAST_WORD = re.compile(r"n't\b|'(?:s|re|ve|ll|d|m)\b|\w+(?:[.,]\w+)*|\.{2,}|[^\w\s]", re.IGNORECASE)
+_WORD_ALTS = (
+    # abbreviations spaCy's English exceptions keep whole: single letters ("A.", "m."), e.g., i.e., vs., Mr. …
+    # (the lookahead guard makes the alternative cost one character test at most positions)
+    r"(?=[A-Za-z]{1,3}\.)(?<!\w)(?:e\.g\.|i\.e\.|vs\.|etc\.|Mr\.|Mrs\.|Ms\.|Dr\.|St\.|Jr\.|Sr\.|[A-Za-z]\.(?:[A-Za-z]\.)*)(?![\w.])"
+    r"|[-=+_*#~|]{2,}"  # separator runs ("-----+----") stay one token, as in spaCy
+    r"|n't\b|'(?:s|re|ve|ll|d|m)\b|\w+(?:[.,]\w+)*|\.{2,}|[^\w\s]"
+)
+_FAST_WORD = re.compile(_WORD_ALTS, re.IGNORECASE)
+# URLs and e-mail addresses are one token (spaCy's URL_MATCH); this pattern backtracks on every word, so it
+# is only used on text that contains "@", "://" or "www."
+_FAST_WORD_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|" + _WORD_ALTS,
+    re.IGNORECASE,
+)
 _NT = re.compile(r"(?i)(?<=[^\W\d_])(n't)\b")
 _APOS = re.compile(r"(?i)(?<=\w)('(?:s|re|ve|ll|d|m))\b")
 # Characters of scripts written without spaces: each one is a token in the generic CJK segmenter.
@@ -90,6 +103,8 @@ def split_words(text: str, lang: str | None = None, mode: str = "fast") -> list[
         return _CJK_WORD.findall(text)
     if "'" in text:
         text = _APOS.sub(r" \1", _NT.sub(r" \1", text))
+    if "@" in text or "://" in text or "www." in text:
+        return _FAST_WORD_URL.findall(text)
     return _FAST_WORD.findall(text)
 
 
