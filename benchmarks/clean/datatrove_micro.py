@@ -22,6 +22,9 @@ def main(inp: str, out: str) -> None:
 
     texts = [json.loads(line)["text"] for line in open(inp, encoding="utf-8")]
     filters = [GopherRepetitionFilter(), GopherQualityFilter(), C4QualityFilter(), FineWebQualityFilter()]
+    for tx in texts[:50]:  # warm-up: load spaCy once (corpuslab's side warms up its LID model too)
+        for f in filters:
+            f.filter(Document(text=tx, id="w"))
     t = time.process_time()
     kept = 0
     for i, tx in enumerate(texts):

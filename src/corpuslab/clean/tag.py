@@ -323,7 +323,8 @@ def tag_table(batch: pa.Table, plan: TagPlan) -> pa.Table:
     n = len(cols["text"])
     mds = [json.loads(m) if m else {} for m in cols["metadata"]]
     rows, texts = tag_documents([t or "" for t in cols["text"]], mds, plan, kw_pats)
-    simplified = [simplify_text(t) if t else "" for t in texts]
+    need_dedup = plan.cfg.dedup is not None and (plan.cfg.dedup.exact or plan.cfg.dedup.minhash is not None)
+    simplified = [simplify_text(t) if t and need_dedup else "" for t in texts]
     data: dict[str, Any] = {
         "id": cols["id"], "text": texts, "metadata": cols["metadata"], "source": cols["source"],
         "order": cols["order"], "row": cols["row"], "non_utf8": cols["non_utf8"],
@@ -334,7 +335,7 @@ def tag_table(batch: pa.Table, plan: TagPlan) -> pa.Table:
         data[name] = [float(r.get(name, math.nan)) for r in rows]
     for name in ("chars_in", "chars_clean", "chars_final"):
         data[name] = [int(r.get(name, 0)) for r in rows]
-    data["exact_hash"] = [exact_hash(t, sm) if t else 0 for t, sm in zip(texts, simplified, strict=True)]
+    data["exact_hash"] = [exact_hash(t, sm) if t and need_dedup else 0 for t, sm in zip(texts, simplified, strict=True)]
     metric_names = plan.metric_names()
     for k in metric_names:
         if k.endswith(".match"):
