@@ -113,6 +113,13 @@ def test_threshold_change_redecides_without_retagging_and_resume(tmp_path: Path)
     assert [p.stat().st_mtime_ns for p in tag_files] != mtimes
 
 
+def test_cleaned_folder_inside_raw_folder_is_not_read_back(tmp_path: Path) -> None:
+    raw = make_raw(tmp_path)
+    first = run_clean(CONFIG, raw, raw / "cleaned", progress=False)
+    again = run_clean(CONFIG, raw, raw / "cleaned", progress=False)
+    assert first.stats["input"]["docs"] == again.stats["input"]["docs"] == 8
+
+
 def test_worker_count_does_not_change_output(tmp_path: Path) -> None:
     raw = make_raw(tmp_path)
     run_clean(CONFIG, raw, tmp_path / "a", workers=1, progress=False)

@@ -88,12 +88,16 @@ def _strip_suffix(rel: str) -> str:
     return rel
 
 
-def discover_inputs(raw_folder: str | os.PathLike[str]) -> list[InputShard]:
-    """Input shards in source order: ``plan.json``'s source order when present, else sorted paths."""
+def discover_inputs(raw_folder: str | os.PathLike[str], exclude: str | os.PathLike[str] | None = None) -> list[InputShard]:
+    """Input shards in source order: ``plan.json``'s source order when present, else sorted paths.
+    Files under ``exclude`` (the cleaned folder, if it sits inside the raw folder) are ignored."""
     root = Path(raw_folder)
     if not root.exists():
         raise DataError(f"{root}: no such file or folder")
     files = list_shards(root) if root.is_dir() else [str(root)]
+    if exclude is not None:
+        ex = os.path.abspath(exclude) + os.sep
+        files = [f for f in files if not os.path.abspath(f).startswith(ex)]
     if not files:
         raise DataError(f"{root}: no shard files (*.jsonl[.gz|.zst] or *.parquet) found")
     plan_order: dict[str, int] = {}
@@ -359,7 +363,7 @@ def run_clean(
         raise CorpuslabError("--cleaned-folder must differ from --raw-folder")
     Path(out).mkdir(parents=True, exist_ok=True)
     remove_stale_tmp(out)
-    shards = discover_inputs(raw_folder)
+    shards = discover_inputs(raw_folder, exclude=out)
     plan = TagPlan(cfg)
 
     # 1. tag
