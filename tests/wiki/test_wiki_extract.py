@@ -85,7 +85,7 @@ def test_wikitext_rendering_rules():
 def test_truncated_bz2_is_counted(tmp_path, shared):
     data = shared(JAWIKI).read_bytes()
     cut = tmp_path / "cut.xml.bz2"
-    cut.write_bytes(data[: len(data) * 6 // 10])
+    cut.write_bytes(data[: len(data) * 3 // 10])
     c: Counter = Counter()
     arts = list(iter_articles(cut, c))
     assert c["truncated"] == 1
@@ -114,7 +114,7 @@ def test_broken_tokenizer_page_is_skipped_and_counted(tmp_path, monkeypatch):
 
 
 def test_extract_dump_shards_parallel_equals_serial_and_resumes(tmp_path):
-    pages = first_pages(JAWIKI, 60)
+    pages = first_pages(JAWIKI, 40)
     dump = write_dump(tmp_path / "d.xml.bz2", pages)
     r1 = extract_dump(dump, tmp_path / "w1", workers=1, shard_size=10, progress=False)
     r2 = extract_dump(dump, tmp_path / "w2", workers=2, shard_size=10, batch_size=3, progress=False)

@@ -79,7 +79,10 @@ def init_marker_embeddings(model: Any, tokenizer: Any) -> list[int]:
     new = len(tokenizer)
     if new <= old:
         return []
-    model.resize_token_embeddings(new)
+    try:  # no mean/covariance resizing: the reference's LM-head rows keep the plain default initialisation
+        model.resize_token_embeddings(new, mean_resizing=False)
+    except TypeError:  # older transformers
+        model.resize_token_embeddings(new)
     emb = model.get_input_embeddings().weight
     with torch.no_grad():
         emb[old:new] = emb[:old].mean(dim=0, keepdim=True)
