@@ -16,6 +16,7 @@ from corpuslab.overlap.bottomk import (
     bottom_k_vocab_per_prompt,
     overlap_ratio,
     overlap_scores,
+    padded_tail_logits,
     summarize,
 )
 from corpuslab.overlap.fingerprints import generate_fingerprints
@@ -47,12 +48,38 @@ def test_self_overlap_is_exactly_one(stories) -> None:  # type: ignore[no-untype
     assert summarize(overlap_scores(a, b), 200, 512)["avg_overlap_ratio"] == 1.0
 
 
+def _last_logits(model, prompt) -> torch.Tensor:  # type: ignore[no-untyped-def]
+    with torch.no_grad():
+        return model(torch.tensor([list(prompt)])).logits[0, -1].float()
+
+
+def _assert_same_up_to_ties(model, prompts, a: np.ndarray, b: np.ndarray, tol: float = 1e-4) -> None:  # type: ignore[no-untyped-def]
+    """Equal sets, except ids whose logit ties the k-th lowest within ``tol``.
+
+    stories260K's tail is crowded (~30 logits within 1e-4 of the 100th lowest), and a batched, padded GEMM
+    rounds differently from a single-prompt one in the last ulp on some CPUs: such ties may swap, nothing else.
+    """
+    k = a.shape[-1]
+    for i, p in enumerate(prompts):
+        logits = _last_logits(model, p)
+        kth = torch.sort(logits).values[k - 1]
+        diff = set(a[i].ravel().tolist()) ^ set(b[i].ravel().tolist())
+        assert all(abs(float(logits[t] - kth)) <= tol for t in diff), (i, sorted(diff))
+
+
 def test_batched_with_left_padding_equals_per_prompt_loop(stories) -> None:  # type: ignore[no-untyped-def]
     model, _, fps = stories
     prompts = [fps.ids[0][:17], fps.ids[1], fps.ids[2][:40], fps.ids[3][:9]]  # unequal lengths → padding
     batched = bottom_k_vocab(model, prompts, k=100, batch_size=3)
     loop = bottom_k_vocab_per_prompt(model, prompts, k=100)
-    assert np.array_equal(overlap_scores(batched, loop), np.ones(4))
+    _assert_same_up_to_ties(model, prompts, batched, loop)
+    assert overlap_scores(batched, loop).min() >= 0.95
+    # this model's bottom-k hardly depends on context, so check the padded pass itself: each prompt sees
+    # exactly what it sees alone (logits equal to float32 rounding; an unmasked pad moves them by ~1e-2)
+    with torch.no_grad():
+        padded = padded_tail_logits(model, prompts)[:, -1]
+    for row, p in zip(padded, prompts, strict=True):
+        assert torch.allclose(row, _last_logits(model, p), atol=1e-4, rtol=0)
 
 
 def test_independent_init_scores_near_chance(stories, tiny_llama_dir: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -92,7 +119,8 @@ def test_positions_and_bad_k(stories) -> None:  # type: ignore[no-untyped-def]
     model, _, fps = stories
     sets = bottom_k_vocab(model, fps.ids[:2], k=10, positions=4)
     assert sets.shape == (2, 4, 10)
-    assert np.array_equal(sets[:, -1], bottom_k_vocab(model, fps.ids[:2], k=10)[:, 0])
+    _assert_same_up_to_ties(model, fps.ids[:2], sets[:, -1], bottom_k_vocab(model, fps.ids[:2], k=10)[:, 0])
+    assert not np.array_equal(sets[:, 0], sets[:, -1])  # earlier positions are other sets
     with pytest.raises(CorpuslabError, match="k=600 is larger than the model's vocabulary of 512"):
         bottom_k_vocab(model, fps.ids, k=600)
     with pytest.raises(CorpuslabError, match="positions"):

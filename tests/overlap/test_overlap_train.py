@@ -164,9 +164,12 @@ def test_torchrun_two_cpu_processes(stories260k: Path, botchan_shards: Path, tmp
     import os
     import shutil
     import subprocess
+    import sys
 
-    exe = shutil.which("corpuslab")
-    torchrun = shutil.which("torchrun")
+    # the venv's scripts sit beside its python, which need not be on PATH (`.venv/bin/python -m pytest`)
+    bindir = str(Path(sys.executable).parent)
+    exe = shutil.which("corpuslab", path=bindir) or shutil.which("corpuslab")
+    torchrun = shutil.which("torchrun", path=bindir) or shutil.which("torchrun")
     assert exe and torchrun
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     cmd = [torchrun, "--nproc_per_node", "2", "--master_port", "29561", exe, "overlap", "train",

@@ -40,6 +40,25 @@ def _forward_tail(model: Any, input_ids: Any, attention_mask: Any, position_ids:
     return out.logits[:, -positions:, :]
 
 
+def padded_tail_logits(model: Any, prompts: Sequence[Sequence[int]], positions: int = 1,
+                       pad_token_id: int = 0) -> Any:
+    """Logits at the last ``positions`` positions of each prompt, from one left-padded forward pass.
+
+    Shape ``(n_prompts, positions, V)``; each row equals the prompt's own unpadded pass up to float rounding.
+    """
+    import torch
+
+    dev = next(model.parameters()).device
+    L = max(len(p) for p in prompts)
+    ids = torch.full((len(prompts), L), pad_token_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), L), dtype=torch.long)
+    for i, p in enumerate(prompts):  # left padding: the last position is real for every prompt
+        ids[i, L - len(p):] = torch.as_tensor(list(p), dtype=torch.long)
+        mask[i, L - len(p):] = 1
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)
+    return _forward_tail(model, ids.to(dev), mask.to(dev), pos.to(dev), positions)
+
+
 def bottom_k_vocab(
     model: Any,
     prompts: Sequence[Sequence[int]],
@@ -62,7 +81,6 @@ def bottom_k_vocab(
         raise CorpuslabError("no prompts to compute bottom-k for")
     if positions < 1 or positions > min(len(p) for p in prompts):
         raise CorpuslabError(f"positions={positions} must be between 1 and the shortest prompt length")
-    dev = next(model.parameters()).device
     bs = batch_size or len(prompts)
     out = np.empty((len(prompts), positions, k), dtype=np.int64)
     was_training = model.training
@@ -70,17 +88,9 @@ def bottom_k_vocab(
     try:
         with torch.no_grad():
             for start in range(0, len(prompts), bs):
-                chunk = [list(p) for p in prompts[start : start + bs]]
-                L = max(len(p) for p in chunk)
-                ids = torch.full((len(chunk), L), pad_token_id, dtype=torch.long)
-                mask = torch.zeros((len(chunk), L), dtype=torch.long)
-                for i, p in enumerate(chunk):  # left padding: the last position is real for every prompt
-                    ids[i, L - len(p):] = torch.as_tensor(p, dtype=torch.long)
-                    mask[i, L - len(p):] = 1
-                pos = (mask.cumsum(-1) - 1).clamp(min=0)
-                logits = _forward_tail(model, ids.to(dev), mask.to(dev), pos.to(dev), positions)
+                logits = padded_tail_logits(model, prompts[start : start + bs], positions, pad_token_id)
                 idx = torch.topk(logits.float(), k, dim=-1, largest=False, sorted=True).indices
-                out[start : start + len(chunk)] = idx.cpu().numpy()
+                out[start : start + len(idx)] = idx.cpu().numpy()
     finally:
         model.train(was_training)
     return out
