@@ -15,8 +15,10 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
+# The main job: sample → clean + dedup → fine-tune a tiny model with fingerprint tracking → estimate its
+# training mixture → one HTML page (its path is the last line printed).
 demo: install
-	$(BIN)/corpuslab sample --config examples/mixture/mix.yaml --raw-folder runs/demo/raw
+	$(BIN)/corpuslab quickstart --output-dir runs/quickstart
 
 # Exit code 5 means "no tests collected": not a failure of the suite itself.
 test: install

@@ -103,6 +103,10 @@ def test_report_quickstart_tiny_chain(tmp_path, shared):
     res = CliRunner().invoke(app, ["quickstart", "-c", str(cfg), "-o", str(out), "--no-progress"])
     assert res.exit_code == 0, res.output
     assert res.output.strip().splitlines()[-1] == f"report: {out / 'report.html'}"
+    # stage 1 shows its plan before sampling and its summary after, as `corpuslab sample` does
+    plan_at, summary_at = res.output.index("Sampling plan: 20 docs, seed 1"), res.output.index("Stage 1 summary")
+    assert plan_at < summary_at < res.output.index("sample: done") < res.output.index("clean + dedup …")
+    assert all(f"│ {slug}" in res.output for slug in ("books", "wiki"))
     state = json.loads((out / "quickstart.json").read_text())
     assert [s["status"] for s in state["steps"]] == ["done"] * 7, state["steps"]
     assert state["true_mixture"] == {"books": 0.5, "wikipedia": 0.5}

@@ -70,11 +70,15 @@ def register(app: typer.Typer) -> None:
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
     ) -> None:
         """Sample → clean + dedup → fine-tune a tiny model with fingerprint tracking → estimate its mixture → report."""
+        from corpuslab.cli.sample import plan_table, summary_table
+        from corpuslab.mixture.runner import build_plan
         from corpuslab.report.quickstart import QuickstartSettings, run_quickstart
 
         settings = QuickstartSettings.load(config, target_samples=target_samples, train_steps=train_steps)
         result = run_quickstart(output_dir, settings, fresh=fresh, progress=not no_progress,
-                                log=lambda msg: console.print(msg))
+                                log=lambda msg: console.print(msg),
+                                before_sample=lambda cfg: console.print(plan_table(cfg, build_plan(cfg))),
+                                after_sample=lambda cfg, res: console.print(summary_table(res)))
         t = Table(title="Quickstart steps")
         for col in ("step", "status", "seconds", "output / note"):
             t.add_column(col)

@@ -216,8 +216,14 @@ def run_quickstart(
     fresh: bool = False,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
+    before_sample: Callable[[Any], None] | None = None,
+    after_sample: Callable[[Any, dict[str, Any]], None] | None = None,
 ) -> QuickstartResult:
-    """Run the chain into ``output_dir`` and write ``output_dir/report.html``; see the module docstring."""
+    """Run the chain into ``output_dir`` and write ``output_dir/report.html``; see the module docstring.
+
+    ``before_sample(cfg)`` / ``after_sample(cfg, result)`` see the stage-1 config and result, so a caller
+    can show the sampling plan and summary as ``corpuslab sample`` does.
+    """
     settings = settings or QuickstartSettings.load()
     say = log or (lambda msg: None)
     out = Path(output_dir)
@@ -236,7 +242,11 @@ def run_quickstart(
         from corpuslab.mixture.runner import run_sample
 
         cfg = MixtureConfig.model_validate(settings.mixture)
+        if before_sample:
+            before_sample(cfg)
         res = run_sample(cfg, str(raw), base_dir=settings.base_dir, progress=progress)
+        if after_sample:
+            after_sample(cfg, res)
         short = [s["slug"] for s in res["sources"] if s.get("shortfall")]
         note = f"{res['total_kept']:,} documents from {len(res['sources'])} sources"
         return str(raw), note + (f"; short: {', '.join(short)}" if short else "")
