@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from conftest import REPO, shared_path
-
 from corpuslab.mixture.config import MixtureConfig
 from corpuslab.report.quickstart import DEFAULT_CONFIG, QuickstartSettings
 from corpuslab.sources import resolve_units

@@ -6,6 +6,7 @@ this module only says what a valid record is and builds one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from corpuslab.core.errors import DataError
@@ -41,3 +42,15 @@ def get_field(obj: dict[str, Any], path: str) -> Any:
             raise KeyError(path)
         cur = cur[part]
     return cur
+
+
+def batched(it: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of ``size`` items (the last one shorter); ``itertools.batched`` is Python ≥ 3.12 only."""
+    buf: list[Any] = []
+    for x in it:
+        buf.append(x)
+        if len(buf) >= size:
+            yield buf
+            buf = []
+    if buf:
+        yield buf

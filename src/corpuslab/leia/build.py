@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from corpuslab.core.errors import DataError
+from corpuslab.core.records import batched
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.shards import ShardWriter, atomic_path, iter_records, list_shards, write_json_atomic
 from corpuslab.leia.annotate import EntityResolver
@@ -131,17 +132,6 @@ class TokenStore:
         return int(self._ids_off[-1])
 
 
-def _batched(it: Iterable[Any], n: int) -> Iterator[list[Any]]:
-    buf: list[Any] = []
-    for x in it:
-        buf.append(x)
-        if len(buf) >= n:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
-
-
 def write_packed_epoch(store: Any, out_dir: str | os.PathLike[str], packer: LeiaPacker, epoch: int = 0) -> dict[str, Any]:
     """Materialise one epoch of packed windows as raw ids (``np.memmap``-readable) + ``meta.json``."""
     out = Path(out_dir)
@@ -232,7 +222,7 @@ def build_leia_dataset(
     with atomic_path(tok_path) as tmp, ShardWriter(out / "annotated.jsonl.zst") as ann_writer:
         writer = pq.ParquetWriter(tmp, schema, compression="zstd")
         try:
-            for batch in _batched(annotated(), batch_size):
+            for batch in batched(annotated(), batch_size):
                 keep = [a for a in batch if a["anchors"] or keep_articles_without_anchors]
                 c["articles_dropped_no_anchors"] += len(batch) - len(keep)
                 bar.update(len(batch))

@@ -6,7 +6,7 @@ import glob
 import importlib.util
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,14 +163,3 @@ def json_line_decoder(text_field: str, fields: dict[str, str]) -> Callable[[byte
         return decode_mapping(rec, text_field, fields)
 
     return decode
-
-
-def chunked(it: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    buf: list[Any] = []
-    for x in it:
-        buf.append(x)
-        if len(buf) >= size:
-            yield buf
-            buf = []
-    if buf:
-        yield buf

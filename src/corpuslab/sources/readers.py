@@ -15,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from corpuslab.core.errors import DataError
+from corpuslab.core.records import batched
 from corpuslab.core.shards import _STREAM_ERRORS, open_read
-from corpuslab.sources.base import Unit, chunked, decode_mapping, json_line_decoder
+from corpuslab.sources.base import Unit, decode_mapping, json_line_decoder
 
 log = logging.getLogger(__name__)
 BLOCK = 1 << 21  # 2 MB: few chunks to merge; a truncated stream loses at most one block under skip
@@ -168,7 +169,7 @@ def _text_chunks(unit: Unit) -> Iterator[list[Any]]:
                 buf, n = [], 0
         if "".join(buf).strip():
             docs.append("".join(buf))
-    yield from chunked(iter({"text": d, "file": unit.unit_id} for d in docs), CHUNK)
+    yield from batched(iter({"text": d, "file": unit.unit_id} for d in docs), CHUNK)
 
 
 def _stackexchange_docs(unit: Unit) -> Iterator[dict[str, Any]]:
@@ -246,7 +247,7 @@ def _mediawiki_docs(unit: Unit) -> Iterator[dict[str, Any]]:
 def _hf_chunks(unit: Unit) -> Iterator[list[Any]]:
     from corpuslab.sources.hf import stream_hf
 
-    yield from chunked(stream_hf(unit), 4096)
+    yield from batched(stream_hf(unit), 4096)
 
 
 def open_unit(unit: Unit, on_error: str = "raise") -> UnitReader:
@@ -268,7 +269,7 @@ def open_unit(unit: Unit, on_error: str = "raise") -> UnitReader:
     if fmt == "text":
         return UnitReader(unit, lambda: _text_chunks(unit), _identity)
     if fmt in doc_iters:
-        return UnitReader(unit, lambda: chunked(doc_iters[fmt](unit), 4096), _identity)
+        return UnitReader(unit, lambda: batched(doc_iters[fmt](unit), 4096), _identity)
     raise DataError(f"{unit.path}: unsupported format {fmt!r}")
 
 

@@ -28,6 +28,7 @@ from typing import IO, Any
 from tqdm.auto import tqdm
 
 from corpuslab.core.errors import DataError
+from corpuslab.core.records import batched
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.shards import (
     ShardWriter,
@@ -299,17 +300,6 @@ def _mp_context() -> mp.context.BaseContext:
     return mp.get_context("fork" if hasattr(os, "fork") else "spawn")
 
 
-def _batched(it: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    buf: list[dict[str, Any]] = []
-    for x in it:
-        buf.append(x)
-        if len(buf) >= size:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
-
-
 def extract_dump(
     dump_path: str | os.PathLike[str],
     output_dir: str | os.PathLike[str],
@@ -410,7 +400,7 @@ def extract_dump(
             _init_worker(site)
             if workers > 1:
                 with _mp_context().Pool(workers, initializer=_init_worker, initargs=(site,)) as pool:
-                    for arts in pool.imap(_render_batch, _batched(raw_articles(), batch_size), chunksize=1):
+                    for arts in pool.imap(_render_batch, batched(raw_articles(), batch_size), chunksize=1):
                         for a in arts:
                             add(a)
                             bar.update(1)
