@@ -47,6 +47,22 @@ def plain_read_fast(path: Path) -> int:
     return plain_read(path, igzip.open)
 
 
+def plain_read_ahead(path: Path) -> int:
+    """The same plain read with corpuslab's read-ahead thread (decompression overlaps the line loop)."""
+    from isal import igzip
+
+    from corpuslab.core.shards import read_blocks
+
+    n, carry = 0, b""
+    with igzip.open(path, "rb") as fh:
+        for block in read_blocks(fh, 1 << 21):
+            lines = (carry + block).split(b"\n")
+            carry = lines.pop()
+            for _ in lines:
+                n += 1
+    return n + (1 if carry else 0)
+
+
 def naive_reservoir(path: Path, k: int, seed: int) -> int:
     rng = random.Random(seed)
     res: list[dict] = []
@@ -94,6 +110,7 @@ def main() -> None:
     mb = data.stat().st_size / 1e6
     t_plain = best_of(lambda: plain_read(data), args.repeat)
     t_plain_fast = best_of(lambda: plain_read_fast(data), args.repeat)
+    t_plain_ahead = best_of(lambda: plain_read_ahead(data), args.repeat)
     t_naive = best_of(lambda: naive_reservoir(data, args.k, 1), args.repeat)
     with tempfile.TemporaryDirectory() as d:
         counter = iter(range(100))
@@ -104,12 +121,16 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for name, t in (("plain read of every line, gzip module (peer a)", t_plain),
                     ("plain read of every line, ISA-L gzip (peer a')", t_plain_fast),
+                    ("plain read of every line, ISA-L + read-ahead thread (peer a'')", t_plain_ahead),
                     ("naive json.loads + Algorithm R (peer b)", t_naive),
                     ("corpuslab sample (bottom-k, writes output)", t_ours)):
         print(f"| {name} | {t:.2f} | {n / t:,.0f} | {t / t_plain:.2f}× | {t / t_ours:.2f}× |")
-    worst = max(t_ours / t_plain, t_ours / t_plain_fast)
-    print(f"\ntargets: corpuslab ≤ 1.2× plain read → {t_ours / t_plain:.2f}× (gzip), "
-          f"{t_ours / t_plain_fast:.2f}× (same decompressor) ({'met' if worst <= 1.2 else 'MISSED'}); "
+    worst = max(t_ours / t_plain, t_ours / t_plain_fast, t_ours / t_plain_ahead)
+    print("\ncorpuslab decompresses on a read-ahead thread (the decompressors release the GIL): peer a'' "
+          "gives the plain read the same help.")
+    print(f"targets: corpuslab ≤ 1.2× plain read → {t_ours / t_plain:.2f}× (gzip), "
+          f"{t_ours / t_plain_fast:.2f}× (same decompressor), {t_ours / t_plain_ahead:.2f}× (same read-ahead) "
+          f"({'met' if worst <= 1.2 else 'MISSED'}); "
           f"≥ 3× faster than naive → "
           f"{t_naive / t_ours:.1f}× ({'met' if t_naive >= 3 * t_ours else 'MISSED'})")
 

@@ -70,3 +70,28 @@ def test_markers_and_manifest(tmp_path: Path) -> None:
     m = write_manifest(tmp_path)
     assert m["shards"] == {"src/part.jsonl.gz": {"records": 25}}
     assert list_shards(tmp_path) == [str(tmp_path / "src" / "part.jsonl.gz")]
+
+
+def test_read_blocks_same_bytes_errors_at_their_block_and_early_close_joins(tmp_path: Path) -> None:
+    import contextlib
+    import threading
+
+    from corpuslab.core.shards import open_read, read_blocks
+
+    data = os.urandom(300_000)
+    p = tmp_path / "x.bin.gz"
+    p.write_bytes(gzip.compress(data))
+    with open_read(p) as fh:
+        blocks = list(read_blocks(fh, 65_536))
+    assert b"".join(blocks) == data and [len(b) for b in blocks[:-1]] == [65_536] * (len(blocks) - 1)
+    cut = tmp_path / "cut.bin.gz"
+    cut.write_bytes(p.read_bytes()[:150_000])
+    got = []
+    with open_read(cut) as fh, pytest.raises(EOFError):  # the decompressor's own error, raised in this thread
+        for b in read_blocks(fh, 65_536):
+            got.append(b)
+    assert 0 < len(b"".join(got)) < len(data) and data.startswith(b"".join(got))  # what came before is intact
+    before = {t for t in threading.enumerate() if t.name == "corpuslab-read-ahead"}
+    with open_read(p) as fh, contextlib.closing(read_blocks(fh, 1024, prefetch=1)) as it:
+        assert len(next(it)) == 1024  # stop after one block: the reader thread is stopped and joined on close
+    assert {t for t in threading.enumerate() if t.name == "corpuslab-read-ahead"} == before == set()

@@ -204,11 +204,10 @@ def _write_source(raw_folder: str, src: SourceConfig, merged: Pool, info: dict[s
     rel = f"{src.slug}/{RAW_NAME}"
     order = np.argsort(merged.idx, kind="stable")
     items = merged.items
+    slug = src.slug  # a property that sanitises the name: once, not per record
     with ShardWriter(os.path.join(raw_folder, rel)) as w:
-        for i in order.tolist():
-            oi = int(merged.idx[i])
-            rec = items[i]
-            w.write({"id": f"{src.slug}/{oi}", "text": rec["text"], "metadata": _metadata(src, rec, oi)})
+        w.write_many({"id": f"{slug}/{oi}", "text": items[i]["text"], "metadata": _metadata(src, items[i], oi)}
+                     for i, oi in zip(order.tolist(), merged.idx[order].tolist(), strict=True))
     mark_complete(raw_folder, rel, info)
 
 

@@ -3,6 +3,7 @@ without decoding, which is what lets sampling cost about as much as a plain read
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import re
@@ -16,7 +17,7 @@ import numpy as np
 
 from corpuslab.core.errors import DataError
 from corpuslab.core.records import batched
-from corpuslab.core.shards import _STREAM_ERRORS, open_read
+from corpuslab.core.shards import _STREAM_ERRORS, open_read, read_blocks
 from corpuslab.sources.base import Unit, decode_mapping, json_line_decoder
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,14 @@ class LineChunk:
     @classmethod
     def from_block(cls, buf: bytes) -> LineChunk:
         """``buf`` ends with a newline; blank and ``\\r``-only lines are not records."""
+        return cls.from_newlines(buf, np.flatnonzero(np.frombuffer(buf, np.uint8) == 10), 0)
+
+    @classmethod
+    def from_newlines(cls, buf: bytes, ends: np.ndarray, first_start: int) -> LineChunk:
+        """The lines of ``buf`` from ``first_start`` that end at the newline offsets ``ends``, without copying."""
         arr = np.frombuffer(buf, np.uint8)
-        ends = np.flatnonzero(arr == 10)
         starts = np.empty_like(ends)
-        starts[0:1] = 0
+        starts[0:1] = first_start
         starts[1:] = ends[:-1] + 1
         lengths = ends - starts
         keep = lengths > 0
@@ -80,25 +85,21 @@ class LineChunk:
 def _jsonl_chunks(unit: Unit, on_error: str, problems: dict[str, int]) -> Iterator[LineChunk]:
     carry = b""
     try:
-        with open_read(unit.path) as fh:
-            while True:
-                block = fh.read(BLOCK)
-                if not block:
-                    break
-                cut = block.rfind(b"\n")
-                if cut < 0:
+        with open_read(unit.path) as fh, contextlib.closing(read_blocks(fh, BLOCK)) as blocks:
+            for block in blocks:
+                ends = np.flatnonzero(np.frombuffer(block, np.uint8) == 10)
+                if not len(ends):
                     carry += block
                     continue
-                if carry:
-                    first = block.find(b"\n")
-                    head = LineChunk.from_block(carry + block[: first + 1])
+                start = 0
+                if carry:  # the line cut at the previous block's end: a small copy, the block is not copied
+                    head = LineChunk.from_block(carry + block[: ends[0] + 1])
                     if len(head):
                         yield head
-                    block = block[first + 1:]
-                    cut -= first + 1
-                carry = block[cut + 1:]
-                if cut >= 0:
-                    yield LineChunk.from_block(block[: cut + 1] if cut + 1 < len(block) else block)
+                    start, ends = int(ends[0]) + 1, ends[1:]
+                carry = block[int(ends[-1]) + 1:] if len(ends) else block[start:]
+                if len(ends):
+                    yield LineChunk.from_newlines(block, ends, start)
     except _STREAM_ERRORS as e:
         if isinstance(e, (FileNotFoundError, PermissionError)):
             raise DataError(f"{unit.path}: {e}") from e
