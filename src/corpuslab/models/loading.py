@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from corpuslab.core.errors import CorpuslabError
@@ -107,3 +109,20 @@ def load_encoder_classifier(
         raise _wrap_load_error(name_or_path, e) from e
     model.to(pick_device(device))
     return model, tok
+
+
+@contextlib.contextmanager
+def evaluating(model: Any) -> Iterator[Any]:
+    """Eval mode inside the block, the previous mode after it (e.g. a probe run inside a training loop).
+
+    Switches only when the model is training: ``model.eval()`` walks every submodule, which costs more
+    than a small model's whole bottom-k pass.
+    """
+    was_training = model.training
+    if was_training:
+        model.eval()
+    try:
+        yield model
+    finally:
+        if was_training:
+            model.train()

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from corpuslab.core.errors import CorpuslabError
+from corpuslab.models.loading import evaluating
 from corpuslab.overlap.fingerprints import model_vocab_size
 
 DEFAULT_K = 2000
@@ -50,6 +51,9 @@ def padded_tail_logits(model: Any, prompts: Sequence[Sequence[int]], positions: 
 
     dev = next(model.parameters()).device
     L = max(len(p) for p in prompts)
+    if all(len(p) == L for p in prompts):  # no padding: the plain causal pass (no 4-D mask to build)
+        ids = torch.as_tensor([list(p) for p in prompts], dtype=torch.long, device=dev)
+        return _forward_tail(model, ids, None, None, positions)
     ids = torch.full((len(prompts), L), pad_token_id, dtype=torch.long)
     mask = torch.zeros((len(prompts), L), dtype=torch.long)
     for i, p in enumerate(prompts):  # left padding: the last position is real for every prompt
@@ -83,16 +87,11 @@ def bottom_k_vocab(
         raise CorpuslabError(f"positions={positions} must be between 1 and the shortest prompt length")
     bs = batch_size or len(prompts)
     out = np.empty((len(prompts), positions, k), dtype=np.int64)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for start in range(0, len(prompts), bs):
-                logits = padded_tail_logits(model, prompts[start : start + bs], positions, pad_token_id)
-                idx = torch.topk(logits.float(), k, dim=-1, largest=False, sorted=True).indices
-                out[start : start + len(idx)] = idx.cpu().numpy()
-    finally:
-        model.train(was_training)
+    with evaluating(model), torch.no_grad():
+        for start in range(0, len(prompts), bs):
+            logits = padded_tail_logits(model, prompts[start : start + bs], positions, pad_token_id)
+            idx = torch.topk(logits.float(), k, dim=-1, largest=False, sorted=True).indices
+            out[start : start + len(idx)] = idx.cpu().numpy()
     return out
 
 
@@ -107,15 +106,10 @@ def bottom_k_vocab_per_prompt(model: Any, prompts: Sequence[Sequence[int]], k: i
     _check_k(k, V)
     dev = next(model.parameters()).device
     out = np.empty((len(prompts), 1, k), dtype=np.int64)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for i, p in enumerate(prompts):
-                logits = model(input_ids=torch.as_tensor([list(p)], device=dev)).logits[0, -1, :]
-                out[i, 0] = torch.topk(logits.float(), k, largest=False).indices.cpu().numpy()
-    finally:
-        model.train(was_training)
+    with evaluating(model), torch.no_grad():
+        for i, p in enumerate(prompts):
+            logits = model(input_ids=torch.as_tensor([list(p)], device=dev)).logits[0, -1, :]
+            out[i, 0] = torch.topk(logits.float(), k, largest=False).indices.cpu().numpy()
     return out
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from corpuslab.core.errors import CorpuslabError, DataError
 from corpuslab.core.shards import read_json, write_json_atomic
+from corpuslab.models.loading import evaluating
 
 FORMAT = "corpuslab-fingerprints-v1"
 
@@ -121,20 +122,15 @@ def generate_fingerprints(
     disallowed[torch.tensor(allowed)] = False
     disallowed = disallowed.to(dev)
     ids = torch.tensor(prefixes, dtype=torch.long, device=dev)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            for j in range(n_ext):
-                logits = _last_logits(model, ids)
-                probs = torch.softmax(logits.float(), dim=-1)
-                probs = probs.masked_fill(disallowed, 1e9)  # never pick a special / out-of-range id
-                lowest = torch.sort(probs, dim=-1, stable=True).indices[:, :k_bottom]
-                choice = torch.tensor([picks[i][j] for i in range(num_fingerprints)], device=dev)
-                nxt = lowest.gather(1, choice[:, None])
-                ids = torch.cat([ids, nxt], dim=1)
-    finally:
-        model.train(was_training)
+    with evaluating(model), torch.no_grad():
+        for j in range(n_ext):
+            logits = _last_logits(model, ids)
+            probs = torch.softmax(logits.float(), dim=-1)
+            probs = probs.masked_fill(disallowed, 1e9)  # never pick a special / out-of-range id
+            lowest = torch.sort(probs, dim=-1, stable=True).indices[:, :k_bottom]
+            choice = torch.tensor([picks[i][j] for i in range(num_fingerprints)], device=dev)
+            nxt = lowest.gather(1, choice[:, None])
+            ids = torch.cat([ids, nxt], dim=1)
     prompts = [Fingerprint(ids=row, text=tokenizer.decode(row, skip_special_tokens=True)) for row in ids.tolist()]
     meta = {
         "format": FORMAT, "seed": seed, "num_fingerprints": num_fingerprints, "total_len": total_len,
