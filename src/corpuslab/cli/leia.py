@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 console = Console()
@@ -102,6 +101,8 @@ def eval_cmd(
     dtype: str | None = typer.Option(None, help="auto, float32, float16 (reference), bfloat16."),
 ) -> None:
     """Summed log-likelihood multiple choice; accuracy per language with a bootstrap 95% CI."""
+    from rich.markdown import Markdown
+
     from corpuslab.core.errors import CorpuslabError
     from corpuslab.leia.evaluate import results_table, run_eval
 

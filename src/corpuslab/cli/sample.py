@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from corpuslab.core.config import load_config
 from corpuslab.core.errors import ConfigError
-from corpuslab.mixture.config import MixtureConfig
-from corpuslab.mixture.runner import build_plan, run_sample
+
+if TYPE_CHECKING:  # the library is imported when a command runs: `corpuslab --help` stays fast
+    from corpuslab.mixture.config import MixtureConfig
 
 console = Console()
 
@@ -58,6 +58,10 @@ def register(app: typer.Typer) -> None:
         no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
     ) -> None:
         """Sample a weighted mixture: quotas total × w / Σw (largest remainder), uniform per source."""
+        from corpuslab.core.config import load_config
+        from corpuslab.mixture.config import MixtureConfig
+        from corpuslab.mixture.runner import build_plan, run_sample
+
         cfg = load_config(config, MixtureConfig, {"target_samples": target_samples, "seed": seed,
                                                   "workers": workers, "on_error": on_error,
                                                   "raw_folder": raw_folder})

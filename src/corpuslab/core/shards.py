@@ -189,7 +189,8 @@ def remove_stale_tmp(folder: str | os.PathLike[str]) -> int:
     return n
 
 
-def _encode_line(rec: Record) -> bytes:
+def encode_line(rec: Record) -> bytes:
+    """A record as one JSONL line, exactly as :class:`ShardWriter` writes it (for :meth:`~ShardWriter.write_line`)."""
     return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -218,7 +219,15 @@ class ShardWriter:
                 self._flush_parquet()
         else:
             assert self._fh is not None
-            self._fh.write(_encode_line(rec))
+            self._fh.write(encode_line(rec))
+        self.count += 1
+
+    def write_line(self, line: bytes) -> None:
+        """A record already encoded by :func:`encode_line` (e.g. in a worker process); JSONL shards only."""
+        if self.is_parquet:
+            raise TypeError(f"{self.path}: write_line is for JSONL shards; write records to Parquet")
+        assert self._fh is not None
+        self._fh.write(line)
         self.count += 1
 
     def write_many(self, recs: Iterable[Record], batch: int = 1024) -> None:
@@ -229,7 +238,7 @@ class ShardWriter:
             return
         assert self._fh is not None
         for chunk in batched(recs, batch):
-            self._fh.write(b"".join(_encode_line(r) for r in chunk))
+            self._fh.write(b"".join(encode_line(r) for r in chunk))
             self.count += len(chunk)
 
     def _flush_parquet(self) -> None:

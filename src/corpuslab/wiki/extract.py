@@ -33,6 +33,7 @@ from corpuslab.core.runinfo import run_info
 from corpuslab.core.shards import (
     ShardWriter,
     completion_info,
+    encode_line,
     mark_complete,
     open_read,
     write_json_atomic,
@@ -202,13 +203,27 @@ def iter_articles(
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(site: SiteInfo) -> None:
+#: What a worker hands back per article: (record, or its JSONL line when the shards are JSONL; text empty;
+#: markup residue), or None for a page whose wikitext could not be parsed. Encoding in the worker keeps the
+#: JSON work off the writing process and makes the result cheap to send back.
+Prepared = tuple[Any, bool, bool] | None
+
+
+def _init_worker(site: SiteInfo, encode: bool = False) -> None:
     _WORKER["site"] = site
     _WORKER["ns"] = site.ns_table()
+    _WORKER["encode"] = encode
 
 
-def _render_batch(pages: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-    return [render_page(p, _WORKER["ns"], _WORKER["site"]) for p in pages]
+def _prepare(art: dict[str, Any] | None) -> Prepared:
+    if art is None:
+        return None
+    rec = _article_record(art, _WORKER["site"].dbname)
+    return (encode_line(rec) if _WORKER["encode"] else rec), not art["text"], has_markup_residue(art["text"])
+
+
+def _render_batch(pages: list[dict[str, Any]]) -> list[Prepared]:
+    return [_prepare(render_page(p, _WORKER["ns"], _WORKER["site"])) for p in pages]
 
 
 def _article_record(art: dict[str, Any], dbname: str | None) -> dict[str, Any]:
@@ -278,9 +293,9 @@ def _iter_stream_range(args: tuple[str, int, int | None, bytes]) -> list[dict[st
     return out
 
 
-def _render_range(args: tuple[str, int, int | None, bytes]) -> tuple[list[dict[str, Any] | None], Counter[str]]:
+def _render_range(args: tuple[str, int, int | None, bytes]) -> tuple[list[Prepared], Counter[str]]:
     c: Counter[str] = Counter()
-    arts: list[dict[str, Any] | None] = []
+    arts: list[Prepared] = []
     for p in _iter_stream_range(args):
         if p.get("_truncated"):
             c["truncated"] += 1
@@ -291,7 +306,7 @@ def _render_range(args: tuple[str, int, int | None, bytes]) -> tuple[list[dict[s
         elif p["namespace"] != 0:
             c["other_namespace"] += 1
         else:
-            arts.append(render_page(p, _WORKER["ns"], _WORKER["site"]))
+            arts.append(_prepare(render_page(p, _WORKER["ns"], _WORKER["site"])))
     return arts, c
 
 
@@ -332,14 +347,17 @@ def extract_dump(
     def shard_name(k: int) -> str:
         return f"articles-{k:05d}.{fmt}"
 
-    def add(art: dict[str, Any] | None) -> None:
+    encode = not fmt.endswith("parquet")
+
+    def add(item: Prepared) -> None:
         nonlocal writer, shard_idx, in_shard
-        if art is None:
+        if item is None:
             c["broken_wikitext"] += 1
             return
-        if not art["text"]:
+        rec, empty, residue = item
+        if empty:
             c["empty"] += 1
-        if has_markup_residue(art["text"]):
+        if residue:
             c["markup_residue"] += 1
         c["articles"] += 1
         name = shard_name(shard_idx)
@@ -347,7 +365,10 @@ def extract_dump(
         if not done:
             if writer is None:
                 writer = ShardWriter(out / name)
-            writer.write(_article_record(art, site.dbname))
+            if encode:
+                writer.write_line(rec)
+            else:
+                writer.write(rec)
         in_shard += 1
         if in_shard >= shard_size:
             _close()
@@ -371,9 +392,9 @@ def extract_dump(
             header = _header_bytes(dump_path)
             ranges = [(str(dump_path), offsets[i], offsets[i + 1] if i + 1 < len(offsets) else None, header)
                       for i in range(len(offsets))]
-            _init_worker(site)
+            _init_worker(site, encode)
             if workers > 1:
-                with _mp_context().Pool(workers, initializer=_init_worker, initargs=(site,)) as pool:
+                with _mp_context().Pool(workers, initializer=_init_worker, initargs=(site, encode)) as pool:
                     for arts, cc in pool.imap(_render_range, ranges, chunksize=1):
                         c.update(cc)
                         for a in arts:
@@ -397,16 +418,16 @@ def extract_dump(
                         page.pop("timestamp", None)
                         yield page
 
-            _init_worker(site)
+            _init_worker(site, encode)
             if workers > 1:
-                with _mp_context().Pool(workers, initializer=_init_worker, initargs=(site,)) as pool:
+                with _mp_context().Pool(workers, initializer=_init_worker, initargs=(site, encode)) as pool:
                     for arts in pool.imap(_render_batch, batched(raw_articles(), batch_size), chunksize=1):
                         for a in arts:
                             add(a)
                             bar.update(1)
             else:
                 for page in raw_articles():
-                    add(render_page(page, _WORKER["ns"], site))
+                    add(_prepare(render_page(page, _WORKER["ns"], site)))
                     bar.update(1)
         if in_shard:
             _close()
