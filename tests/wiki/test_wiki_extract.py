@@ -82,6 +82,26 @@ def test_wikitext_rendering_rules():
         ("日本", "日本", None), ("都", "首都", None), ("パリの歴史", "Paris", "History"), ("リスト", "リスト", None)]
 
 
+@pytest.mark.parametrize("wikitext, text, links", [
+    ("A{{a|{{b|[[c]]}}|d}}B", "AB", []),  # nested templates end at the balancing }}
+    ('A<span title="{{x|<b>q</b>}}">t [[u]]</span>B', "At uB", [("u", "U")]),  # a tag inside an attribute
+    ("[[File:a.jpg|thumb|[[b]] c]] d [[e]]", "d e", [("e", "E")]),  # a link inside a dropped file caption
+    ('A<ref name="r">{{cite|[[x]]}}<div>z</div></ref>B<ref name=r/>C', "ABC", []),  # skipped tag, nested tag
+    ("x<!-- [[hidden]] -->y", "xy", []),
+    ("[[a{{b}}|t]] [[:Category:K|k]] [[Category:K]]", "t k", [("t", "A"), ("k", "Category:K")]),
+    ("{{{arg|[[q]]}}}w", "w", []),
+    ("[http://x/{{y}} label [[z]]] after", "label z after", [("z", "Z")]),
+    ("<div>a<div>b</div>c</div>d", "ab\nc\nd", []),
+    ('{| class="w"\n|[[cell]]\n|}\nafter', "after", []),
+    ("[[en:Foo]] [[wikt:bar|baz]] &amp; &#x41; [[A&amp;B]]", "baz & A A&B", [("A&B", "A&B")]),
+])
+def test_skipped_constructs_end_where_they_close(wikitext, text, links):
+    """The walker jumps over what it does not render; each jump must land just after its own closer."""
+    got, spans = wikitext_to_text(wikitext, Namespaces.from_siteinfo([(6, "ファイル"), (14, "Category")]))
+    assert got == text
+    assert [(got[x["start"]:x["end"]], x["target_title"]) for x in spans] == links
+
+
 def test_truncated_bz2_is_counted(tmp_path, shared):
     data = shared(JAWIKI).read_bytes()
     cut = tmp_path / "cut.xml.bz2"
@@ -117,7 +137,7 @@ def test_extract_dump_shards_parallel_equals_serial_and_resumes(tmp_path):
     pages = first_pages(JAWIKI, 40)
     dump = write_dump(tmp_path / "d.xml.bz2", pages)
     r1 = extract_dump(dump, tmp_path / "w1", workers=1, shard_size=10, progress=False)
-    r2 = extract_dump(dump, tmp_path / "w2", workers=2, shard_size=10, batch_size=3, progress=False)
+    r2 = extract_dump(dump, tmp_path / "w2", workers=2, shard_size=10, chunk_bytes=20_000, progress=False)
     recs1 = list(iter_records(tmp_path / "w1"))
     recs2 = list(iter_records(tmp_path / "w2"))
     assert recs1 == recs2 and len(recs1) == r1["counts"]["articles"] == r2["counts"]["articles"]
@@ -131,13 +151,18 @@ def test_extract_dump_shards_parallel_equals_serial_and_resumes(tmp_path):
     assert json.loads((tmp_path / "w1" / "report.json").read_text())["counts"]["articles"] == len(recs1)
 
 
-def test_multistream_index_parallel(tmp_path):
-    """A real multistream layout: each bz2 stream holds a few pages, the index lists stream offsets."""
+@pytest.mark.parametrize("per_stream, tasks", [(2, "streams"), (7, "pieces")])
+def test_multistream_index_parallel(tmp_path, per_stream, tasks):
+    """A real multistream layout: each bz2 stream holds a few pages, the index lists stream offsets.
+
+    With ≥ 4 streams per worker the workers decompress their own streams; with fewer, the parent cuts
+    the XML into pieces. Both give the serial reader's articles.
+    """
     from wiki_fixtures import header_of, real_xml
 
     xml = real_xml(JAWIKI)
     pages = first_pages(JAWIKI, 30)
-    streams = [header_of(xml)] + ["".join(pages[i:i + 7]) for i in range(0, 30, 7)] + ["</mediawiki>\n"]
+    streams = [header_of(xml)] + ["".join(pages[i:i + per_stream]) for i in range(0, 30, per_stream)] + ["</mediawiki>\n"]
     blob, index, off = b"", [], 0
     for k, s in enumerate(streams):
         comp = bz2.compress(s.encode())
@@ -151,7 +176,46 @@ def test_multistream_index_parallel(tmp_path):
     (tmp_path / "x-multistream-index.txt.bz2").write_bytes(bz2.compress("\n".join(index).encode()))
     serial = list(iter_articles(dump))
     rep = extract_dump(dump, tmp_path / "ms", workers=2, progress=False)
-    assert rep["multistream_index"]
+    assert rep["multistream_index"] and rep["tasks"] == tasks
     recs = list(iter_records(tmp_path / "ms"))
     assert [r["text"] for r in recs] == [a["text"] for a in serial]
     assert [r["metadata"]["links"] for r in recs] == [a["links"] for a in serial]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_extract_dump_truncated_bz2_keeps_what_was_read(tmp_path, shared, workers):
+    data = shared(JAWIKI).read_bytes()
+    cut = tmp_path / "cut.xml.bz2"
+    cut.write_bytes(data[: len(data) * 3 // 10])
+    serial = [a["page_id"] for a in iter_articles(cut)]
+    rep = extract_dump(cut, tmp_path / "out", workers=workers, chunk_bytes=50_000, progress=False)
+    assert rep["counts"]["truncated"] == 1
+    assert [r["metadata"]["page_id"] for r in iter_records(tmp_path / "out")] == serial
+    assert 0 < rep["counts"]["articles"] == len(serial) < 189
+
+
+def test_extract_dump_xml_cut_inside_a_clean_stream(tmp_path):
+    """Compression intact but the XML stops mid-page: complete pages kept, the cut one dropped, counted."""
+    pages = first_pages(JAWIKI, 6)
+    path = write_dump(tmp_path / "whole.xml", pages, compress=False)
+    xml = path.read_bytes()
+    last = xml.rfind(b"<page>")
+    cut = tmp_path / "cut.xml.bz2"
+    cut.write_bytes(bz2.compress(xml[: last + 200]))
+    rep = extract_dump(cut, tmp_path / "out", progress=False)
+    assert rep["counts"]["truncated"] == 1 and rep["counts"]["pages"] == 5
+
+
+def test_bz2_reader_multistream_and_trailing_garbage(tmp_path):
+    """Several bz2 streams in one file are one XML document; zero padding after them is ignored."""
+    pages = first_pages(JAWIKI, 8)
+    xml = write_dump(tmp_path / "x.xml", pages, compress=False).read_bytes()
+    third = len(xml) // 3
+    blob = b"".join(bz2.compress(xml[i:i + third]) for i in range(0, len(xml), third)) + b"\0" * 64
+    dump = tmp_path / "d.xml.bz2"
+    dump.write_bytes(blob)
+    c: Counter = Counter()
+    serial = list(iter_articles(dump, c))
+    rep = extract_dump(dump, tmp_path / "out", chunk_bytes=10_000, progress=False)
+    assert c["pages"] == rep["counts"]["pages"] == 8 and "truncated" not in rep["counts"] and not c["truncated"]
+    assert [r["text"] for r in iter_records(tmp_path / "out")] == [a["text"] for a in serial]

@@ -21,13 +21,14 @@ import threading
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, Literal
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from corpuslab.core.errors import DataError
 from corpuslab.core.records import Record, batched, check_record
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".ndjson", ".jsonl.bz2")
 PARQUET_SUFFIXES = (".parquet",)
@@ -246,6 +247,8 @@ class ShardWriter:
             return
         table = records_to_table(self._rows)
         if self._pq is None:
+            import pyarrow.parquet as pq
+
             self._pq = pq.ParquetWriter(self.tmp, table.schema, compression="zstd")
         self._pq.write_table(table)
         self._rows = []
@@ -254,6 +257,8 @@ class ShardWriter:
         if self.is_parquet:
             self._flush_parquet()
             if self._pq is None:  # empty shard still gets a valid file
+                import pyarrow.parquet as pq
+
                 pq.write_table(records_to_table([]), self.tmp)
             else:
                 self._pq.close()
@@ -281,17 +286,16 @@ class ShardWriter:
             self.abort()
 
 
-_RECORD_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string()), ("metadata", pa.string())])
-
-
 def records_to_table(recs: list[Record]) -> pa.Table:
+    import pyarrow as pa  # imported here: JSONL-only jobs (and every CLI start) skip pyarrow's ~0.1 s import
+
     return pa.table(
         {
             "id": [r.get("id") for r in recs],
             "text": [r["text"] for r in recs],
             "metadata": [json.dumps(r.get("metadata", {}), ensure_ascii=False) for r in recs],
         },
-        schema=_RECORD_SCHEMA,
+        schema=pa.schema([("id", pa.string()), ("text", pa.string()), ("metadata", pa.string())]),
     )
 
 
@@ -337,6 +341,9 @@ def iter_jsonl(
 
 
 def iter_parquet(path: str | os.PathLike[str], batch_size: int = 4096) -> Iterator[Record]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     try:
         pf = pq.ParquetFile(str(path))
     except (OSError, pa.ArrowInvalid) as e:

@@ -4,6 +4,6 @@ Both paths call the same pure task function and return results in task order, so
 stage never depends on the engine or the worker count.
 """
 
-from corpuslab.engine.runner import run_tasks
+from corpuslab.engine.runner import imap_bounded, run_tasks
 
-__all__ = ["run_tasks"]
+__all__ = ["imap_bounded", "run_tasks"]

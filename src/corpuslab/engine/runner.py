@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable, Sequence
+import multiprocessing.pool
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Literal, TypeVar
 
@@ -77,3 +79,21 @@ def _run_ray(fn, tasks, workers, address, desc, progress, on_result):  # type: i
         if on_result is not None:
             on_result(i, out[-1])
     return out
+
+
+def imap_bounded(
+    pool: multiprocessing.pool.Pool, fn: Callable[[T], R], items: Iterable[T], window: int
+) -> Iterator[R]:
+    """``pool.imap(fn, items)`` in order, with at most ``window`` tasks in flight.
+
+    ``Pool.imap`` drains its input in a feeder thread as fast as it can, so a producer that outruns the
+    workers (a decompressed dump) would end up wholly in memory. Here the producer is pulled only as
+    results are taken.
+    """
+    pending: deque[multiprocessing.pool.AsyncResult[R]] = deque()
+    for item in items:
+        pending.append(pool.apply_async(fn, (item,)))
+        if len(pending) >= window:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()

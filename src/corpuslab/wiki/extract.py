@@ -13,6 +13,8 @@ Bad input never stops a run: a truncated or corrupt compressed stream ends the d
 from __future__ import annotations
 
 import bz2
+import contextlib
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -20,7 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -28,7 +30,6 @@ from typing import IO, Any
 from tqdm.auto import tqdm
 
 from corpuslab.core.errors import DataError
-from corpuslab.core.records import batched
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.shards import (
     ShardWriter,
@@ -36,9 +37,11 @@ from corpuslab.core.shards import (
     encode_line,
     mark_complete,
     open_read,
+    read_blocks,
     write_json_atomic,
     write_manifest,
 )
+from corpuslab.engine.runner import imap_bounded
 from corpuslab.wiki.titles import Namespaces, language_from_dbname
 from corpuslab.wiki.wikitext import WikitextError, wikitext_to_text
 
@@ -71,10 +74,11 @@ def _siteinfo(dump: Any) -> SiteInfo:
 
 
 def _open_dump(path: str | os.PathLike[str]) -> IO[bytes]:
+    """The dump's XML bytes; ``.bz2`` through :class:`_Bz2File`, which keeps all it can of a cut file."""
     p = str(path)
     if not os.path.exists(p):
         raise DataError(f"{p}: dump file not found")
-    return open_read(p)
+    return _Bz2File(p) if p.endswith(".bz2") else open_read(p)  # type: ignore[return-value]
 
 
 def read_siteinfo(path: str | os.PathLike[str]) -> SiteInfo:
@@ -207,12 +211,20 @@ _WORKER: dict[str, Any] = {}
 #: markup residue), or None for a page whose wikitext could not be parsed. Encoding in the worker keeps the
 #: JSON work off the writing process and makes the result cheap to send back.
 Prepared = tuple[Any, bool, bool] | None
+_PAGE_END = b"</page>"
 
 
-def _init_worker(site: SiteInfo, encode: bool = False) -> None:
+def _init_worker(site: SiteInfo, header: bytes, encode: bool = False) -> None:
     _WORKER["site"] = site
     _WORKER["ns"] = site.ns_table()
+    _WORKER["header"] = header
     _WORKER["encode"] = encode
+
+
+def _init_pool_worker(site: SiteInfo, header: bytes, encode: bool = False) -> None:
+    # The forked worker inherits every object the parent imported; frozen, the cyclic GC stops rescanning them.
+    gc.freeze()
+    _init_worker(site, header, encode)
 
 
 def _prepare(art: dict[str, Any] | None) -> Prepared:
@@ -220,10 +232,6 @@ def _prepare(art: dict[str, Any] | None) -> Prepared:
         return None
     rec = _article_record(art, _WORKER["site"].dbname)
     return (encode_line(rec) if _WORKER["encode"] else rec), not art["text"], has_markup_residue(art["text"])
-
-
-def _render_batch(pages: list[dict[str, Any]]) -> list[Prepared]:
-    return [_prepare(render_page(p, _WORKER["ns"], _WORKER["site"])) for p in pages]
 
 
 def _article_record(art: dict[str, Any], dbname: str | None) -> dict[str, Any]:
@@ -252,54 +260,112 @@ def read_multistream_offsets(index_path: str | os.PathLike[str]) -> list[int]:
     return sorted(offs)
 
 
-def _iter_stream_range(args: tuple[str, int, int | None, bytes]) -> list[dict[str, Any]]:
-    """Worker: decompress streams in [start, end) of a multistream dump, parse their pages with mwxml."""
+class _Bz2Streams:
+    """Concatenated bz2 streams, decoded as far as the bytes go.
+
+    ``bz2.open`` raises at a cut and drops what it had decoded in that ``read``; fed piece by piece,
+    this keeps every page before the damage. Trailing bytes that start no valid stream are ignored,
+    as ``bz2.open`` does.
+    """
+
+    def __init__(self) -> None:
+        self.dec = bz2.BZ2Decompressor()
+        self.fed = False  # the current stream has begun
+        self.done = False  # trailing garbage seen: ignore the rest
+
+    def feed(self, data: bytes) -> bytes:
+        out = bytearray()
+        while data and not self.done:
+            try:
+                out += self.dec.decompress(data)
+            except OSError:
+                if self.fed:
+                    raise  # damage inside a stream
+                self.done = True
+                break
+            self.fed = True
+            if not self.dec.eof:
+                break
+            data = self.dec.unused_data
+            self.dec, self.fed = bz2.BZ2Decompressor(), False
+        return bytes(out)
+
+    @property
+    def cut(self) -> bool:
+        """The data ended inside a stream."""
+        return self.fed and not self.dec.eof
+
+
+class _Bz2File:
+    """``read()`` for :func:`read_blocks` over a ``.bz2`` dump, through :class:`_Bz2Streams`."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.fh = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+        self.streams = _Bz2Streams()
+
+    def read(self, size: int = 1 << 16) -> bytes:
+        while True:
+            raw = self.fh.read(size)
+            if not raw:
+                if self.streams.cut:
+                    raise EOFError("compressed file ended before the end-of-stream marker was reached")
+                return b""
+            out = self.streams.feed(raw)
+            if out:
+                return out
+
+    def __enter__(self) -> _Bz2File:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+
+def _read_stream_range(path: str, start: int, end: int | None) -> bytes:
+    """Decompress the bz2 streams in [start, end) of a multistream dump; a damaged stream ends the range."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read() if end is None else fh.read(end - start)
+    try:
+        body = _Bz2Streams().feed(data)
+    except OSError:
+        body = b""  # keep nothing of a corrupt range rather than guess where the damage starts
+    if b"</siteinfo>" in body:  # the first stream holds the header
+        body = body.split(b"</siteinfo>", 1)[1]
+    return body[: body.rfind(_PAGE_END) + len(_PAGE_END)] if _PAGE_END in body else b""
+
+
+def _parse_pages(body: bytes, header: bytes) -> tuple[list[dict[str, Any]], bool]:
+    """The ``<page>`` elements of a piece of dump XML, read by mwxml inside the dump's own header.
+
+    Returns the pages and whether the XML broke before the end (pages up to the break are kept).
+    """
     import io
 
     import mwxml
 
-    path, start, end, header = args
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        data = fh.read() if end is None else fh.read(end - start)
-    xml = bytearray()
-    dec = bz2.BZ2Decompressor()
-    try:
-        while data:
-            xml += dec.decompress(data)
-            data = dec.unused_data if dec.eof else b""
-            if dec.eof:
-                dec = bz2.BZ2Decompressor()
-    except (OSError, EOFError, ValueError):
-        pass  # a damaged stream: keep the pages decoded so far
-    body = bytes(xml)
-    cut = body.rfind(b"</page>")
-    body = body[: cut + len(b"</page>")] if cut >= 0 else b""
-    if b"</siteinfo>" in body:  # first stream repeats the header
-        body = body.split(b"</siteinfo>", 1)[1]
-    doc = header + body + b"\n</mediawiki>\n"
     out = []
     try:
-        dump = mwxml.Dump.from_file(io.BytesIO(doc))
-        for page in dump:
+        for page in mwxml.Dump.from_file(io.BytesIO(header + body + b"\n</mediawiki>\n")):
             rev = None
-            for rev in page:  # noqa: B007
+            for rev in page:  # noqa: B007 - keep the last revision of history dumps
                 pass
             out.append({"page_id": page.id, "title": page.title, "namespace": page.namespace,
                         "redirect": page.redirect, "text": (rev.text if rev else None) or "",
                         "revision_id": rev.id if rev else None})
     except _TRUNCATION_ERRORS:
-        out.append({"_truncated": True})
-    return out
+        return out, True
+    return out, False
 
 
-def _render_range(args: tuple[str, int, int | None, bytes]) -> tuple[list[Prepared], Counter[str]]:
+def _render_xml(body: bytes) -> tuple[list[Prepared], Counter[str]]:
+    """Worker task: a piece of dump XML (whole pages) → prepared articles and counters."""
     c: Counter[str] = Counter()
     arts: list[Prepared] = []
-    for p in _iter_stream_range(args):
-        if p.get("_truncated"):
-            c["truncated"] += 1
-            continue
+    pages, broken = _parse_pages(body, _WORKER["header"])
+    if broken:
+        c["truncated"] += 1
+    for p in pages:
         c["pages"] += 1
         if p["redirect"]:
             c["redirects"] += 1
@@ -308,6 +374,51 @@ def _render_range(args: tuple[str, int, int | None, bytes]) -> tuple[list[Prepar
         else:
             arts.append(_prepare(render_page(p, _WORKER["ns"], _WORKER["site"])))
     return arts, c
+
+
+def _render_range(args: tuple[str, int, int | None]) -> tuple[list[Prepared], Counter[str]]:
+    return _render_xml(_read_stream_range(*args))
+
+
+def xml_page_chunks(
+    dump_path: str | os.PathLike[str], chunk_bytes: int = 1 << 18, counters: Counter[str] | None = None
+) -> Iterator[bytes]:
+    """The dump's decompressed XML after ``</siteinfo>`` in pieces of whole pages, each the first
+    ``</page>`` past ``chunk_bytes``.
+
+    Decompression runs in a read-ahead thread (bz2, gzip, xz and zstd release the GIL), so it overlaps
+    with whatever consumes the chunks. A dump that ends early is counted under ``counters["truncated"]``;
+    the chunks before the damage are still yielded.
+    """
+    c = counters if counters is not None else Counter()
+    buf = bytearray()
+    in_header = True
+    broken = False
+    with _open_dump(dump_path) as fh, contextlib.closing(read_blocks(fh, 1 << 16)) as blocks:
+        try:
+            for block in blocks:
+                buf += block
+                if in_header:
+                    k = buf.find(b"</siteinfo>")
+                    if k < 0:
+                        continue
+                    del buf[: k + len(b"</siteinfo>")]
+                    in_header = False
+                while (cut := buf.find(_PAGE_END, max(chunk_bytes - len(_PAGE_END), 0))) >= 0:
+                    cut += len(_PAGE_END)
+                    yield bytes(buf[:cut])
+                    del buf[:cut]
+        except _TRUNCATION_ERRORS as e:
+            broken = True
+            c["truncated"] += 1
+            log.warning("%s: dump ends early (%s); keeping the pages read so far", dump_path, e)
+            buf = buf[: buf.rfind(_PAGE_END) + len(_PAGE_END)] if _PAGE_END in buf else bytearray()
+    cut = buf.rfind(_PAGE_END) + len(_PAGE_END) if _PAGE_END in buf else 0
+    if cut:
+        yield bytes(buf[:cut])
+    if not broken and b"</mediawiki>" not in buf[cut:]:
+        c["truncated"] += 1  # the compressed stream ended cleanly but the XML did not
+        log.warning("%s: dump ends early (no </mediawiki>); keeping the pages read so far", dump_path)
 
 
 def _mp_context() -> mp.context.BaseContext:
@@ -321,7 +432,7 @@ def extract_dump(
     workers: int = 1,
     shard_size: int = 10_000,
     fmt: str = "jsonl.zst",
-    batch_size: int = 16,
+    chunk_bytes: int = 1 << 18,
     index_path: str | os.PathLike[str] | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
@@ -329,7 +440,8 @@ def extract_dump(
 
     Records are ``{"id": "<dbname>-<page_id>", "text", "metadata": {title, page_id, revision_id,
     language, url, links}}`` in dump order whatever the worker count. Re-running skips shards already
-    marked complete. Returns the report (counts, shards, seconds).
+    marked complete. Returns the report (counts, shards, seconds). ``chunk_bytes`` of decompressed XML
+    make one worker task when there is no multistream index.
     """
     import time
 
@@ -347,8 +459,6 @@ def extract_dump(
     def shard_name(k: int) -> str:
         return f"articles-{k:05d}.{fmt}"
 
-    encode = not fmt.endswith("parquet")
-
     def add(item: Prepared) -> None:
         nonlocal writer, shard_idx, in_shard
         if item is None:
@@ -365,7 +475,7 @@ def extract_dump(
         if not done:
             if writer is None:
                 writer = ShardWriter(out / name)
-            if encode:
+            if isinstance(rec, bytes):
                 writer.write_line(rec)
             else:
                 writer.write(rec)
@@ -386,49 +496,34 @@ def extract_dump(
         in_shard = 0
 
     bar = tqdm(desc="wiki extract", unit=" articles", disable=not progress)
+    # Tasks: with a multistream index, byte ranges of bz2 streams (workers decompress them too); else
+    # pieces of XML the parent decompresses (in a read-ahead thread) and cuts at page boundaries. A
+    # stream is the smallest range (100 pages in Wikimedia's dumps), so with fewer than 4 per worker
+    # the ranges cannot be balanced and the pieces are faster; so they are with one worker, whose
+    # decompression then overlaps rendering.
+    tasks: Iterable[Any]
+    offsets = read_multistream_offsets(idx) if idx and workers > 1 else []
+    by_stream = len(offsets) >= 4 * workers
+    if by_stream:
+        tasks = [(str(dump_path), o, offsets[i + 1] if i + 1 < len(offsets) else None) for i, o in enumerate(offsets)]
+        task_fn: Callable[[Any], tuple[list[Prepared], Counter[str]]] = _render_range
+    else:
+        tasks = xml_page_chunks(dump_path, chunk_bytes, c)
+        task_fn = _render_xml
+    init = (site, _header_bytes(dump_path), not fmt.endswith("parquet"))
     try:
-        if idx:
-            offsets = read_multistream_offsets(idx)
-            header = _header_bytes(dump_path)
-            ranges = [(str(dump_path), offsets[i], offsets[i + 1] if i + 1 < len(offsets) else None, header)
-                      for i in range(len(offsets))]
-            _init_worker(site, encode)
+        with contextlib.ExitStack() as stack:
             if workers > 1:
-                with _mp_context().Pool(workers, initializer=_init_worker, initargs=(site, encode)) as pool:
-                    for arts, cc in pool.imap(_render_range, ranges, chunksize=1):
-                        c.update(cc)
-                        for a in arts:
-                            add(a)
-                            bar.update(1)
+                pool = stack.enter_context(_mp_context().Pool(workers, initializer=_init_pool_worker, initargs=init))
+                results: Iterator[tuple[list[Prepared], Counter[str]]] = imap_bounded(pool, task_fn, tasks, 4 * workers)
             else:
-                for r in ranges:
-                    arts, cc = _render_range(r)
-                    c.update(cc)
-                    for a in arts:
-                        add(a)
-                        bar.update(1)
-        else:
-            def raw_articles() -> Iterator[dict[str, Any]]:
-                for page in iter_pages(dump_path, c):
-                    if page["redirect"]:
-                        c["redirects"] += 1
-                    elif page["namespace"] != 0:
-                        c["other_namespace"] += 1
-                    else:
-                        page.pop("timestamp", None)
-                        yield page
-
-            _init_worker(site, encode)
-            if workers > 1:
-                with _mp_context().Pool(workers, initializer=_init_worker, initargs=(site, encode)) as pool:
-                    for arts in pool.imap(_render_batch, batched(raw_articles(), batch_size), chunksize=1):
-                        for a in arts:
-                            add(a)
-                            bar.update(1)
-            else:
-                for page in raw_articles():
-                    add(_prepare(render_page(page, _WORKER["ns"], site)))
-                    bar.update(1)
+                _init_worker(*init)
+                results = map(task_fn, tasks)
+            for arts, cc in results:
+                c.update(cc)
+                for item in arts:
+                    add(item)
+                bar.update(len(arts))
         if in_shard:
             _close()
     except BaseException:
@@ -442,6 +537,7 @@ def extract_dump(
         "dbname": site.dbname,
         "language": site.language,
         "multistream_index": idx,
+        "tasks": "streams" if by_stream else "pieces",
         "workers": workers,
         "counts": dict(sorted(c.items())),
         "shards": shards,

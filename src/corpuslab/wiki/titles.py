@@ -42,6 +42,10 @@ class Namespaces:
 
     by_prefix: dict[str, int] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)  # id → local name used in canonical titles
+    # raw link target → how it renders on this wiki (see wikitext._link_info): the same targets recur
+    # on page after page, so the walker resolves each one once per process.
+    link_cache: dict[str, tuple[bool, bool, str, str, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_siteinfo(cls, namespaces: Iterable[tuple[int, str]] | None = None) -> Namespaces:
