@@ -219,3 +219,30 @@ def test_bz2_reader_multistream_and_trailing_garbage(tmp_path):
     rep = extract_dump(dump, tmp_path / "out", chunk_bytes=10_000, progress=False)
     assert c["pages"] == rep["counts"]["pages"] == 8 and "truncated" not in rep["counts"] and not c["truncated"]
     assert [r["text"] for r in iter_records(tmp_path / "out")] == [a["text"] for a in serial]
+
+
+@pytest.mark.parametrize("rel", [JAWIKI, VIWIKI])
+def test_fast_page_reader_agrees_with_mwxml(shared, rel):
+    """extract's ElementTree reader gives mwxml's pages (every namespace, redirects included)."""
+    from corpuslab.wiki.extract import _header_bytes, _parse_pages, iter_pages, xml_page_chunks
+
+    dump = shared(rel)
+    ref = [{k: v for k, v in p.items() if k != "timestamp"} for p in iter_pages(dump)]
+    header = _header_bytes(dump)
+    got = [p for piece in xml_page_chunks(dump, 100_000) for p in _parse_pages(piece, header)[0]]
+    assert got == ref and len(ref) in (238, 970)
+    assert any(p["redirect"] for p in got) and any(p["namespace"] for p in got)
+
+
+def test_not_a_dump_is_a_one_line_error_naming_the_file(tmp_path, shared):
+    from corpuslab.core.errors import DataError
+
+    text = tmp_path / "notes.xml"
+    text.write_text("hello\n")
+    cut = tmp_path / "cut.xml.bz2"
+    cut.write_bytes(shared(JAWIKI).read_bytes()[:2000])  # ends inside <siteinfo>
+    for path, why in ((text, "not a MediaWiki XML dump"), (cut, "unreadable before the end of <siteinfo>")):
+        with pytest.raises(DataError, match=why) as e:
+            extract_dump(path, tmp_path / "out", progress=False)
+        assert str(path) in str(e.value) and "\n" not in str(e.value)
+    assert not list((tmp_path / "out").glob("articles-*"))
