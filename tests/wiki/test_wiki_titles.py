@@ -47,3 +47,25 @@ def test_interwiki_and_language():
     assert language_from_dbname("jawiki") == "ja"
     assert language_from_dbname("zh_yuewiki") == "zh-yue"
     assert language_from_dbname(None, "https://vi.wikipedia.org/wiki/Trang_Ch%C3%ADnh") == "vi"
+
+
+def test_plain_link_fast_path_matches_full_normalisation(shared):
+    """The walker's shortcut for plain targets must give what the full rules give, on every real target."""
+    from wiki_fixtures import JAWIKI, VIWIKI
+
+    from corpuslab.wiki import wikitext
+    from corpuslab.wiki.extract import iter_pages, read_siteinfo
+
+    tricky = ["tokyo", "ñandú", "ßtraße", "ǆungla", "a  b", "a\u00a0b", "a_b", "a\u200eb", "x#y", "en:Foo", ":Cat",
+              "Category:X", "a&amp;b", "O'Brien", "l'''x'''", " spaced ", "\u3000全角", "一 二"]
+    for rel in (JAWIKI, VIWIKI):
+        dump = shared(rel)
+        ns = read_siteinfo(dump).ns_table()
+        for page in list(iter_pages(dump))[:120]:
+            if page["namespace"] == 0 and not page["redirect"]:
+                wikitext.wikitext_to_text(page["text"], ns)
+        raws = list(ns.link_cache) + tricky
+        fast = sum(1 for r in raws if wikitext._PLAIN_TITLE.fullmatch(r.strip()))
+        assert fast > len(raws) // 2  # the shortcut is actually taken
+        for raw in raws:
+            assert wikitext._link_info(raw, ns) == wikitext._link_info_full(raw.strip(), ns), raw
