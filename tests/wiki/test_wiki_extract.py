@@ -8,7 +8,7 @@ from wiki_fixtures import JAWIKI, VIWIKI, first_pages, ja_articles_cached, page_
 from corpuslab.core.shards import iter_records
 from corpuslab.sources.mediawiki import iter_mediawiki_docs
 from corpuslab.wiki import wikitext
-from corpuslab.wiki.extract import extract_dump, iter_articles
+from corpuslab.wiki.extract import extract_dump, iter_articles, iter_pages
 from corpuslab.wiki.titles import Namespaces
 from corpuslab.wiki.wikitext import wikitext_to_text
 
@@ -151,21 +151,19 @@ def test_extract_dump_shards_parallel_equals_serial_and_resumes(tmp_path):
     assert json.loads((tmp_path / "w1" / "report.json").read_text())["counts"]["articles"] == len(recs1)
 
 
-@pytest.mark.parametrize("per_stream, tasks", [(2, "streams"), (7, "pieces")])
-def test_multistream_index_parallel(tmp_path, per_stream, tasks):
-    """A real multistream layout: each bz2 stream holds a few pages, the index lists stream offsets.
-
-    With ≥ 4 streams per worker the workers decompress their own streams; with fewer, the parent cuts
-    the XML into pieces. Both give the serial reader's articles.
-    """
+def _multistream(tmp_path, per_stream: int, corrupt: int | None = None):
+    """The first 30 jawiki pages in Wikimedia's multistream layout (+ index); ``corrupt``: damage that stream."""
     from wiki_fixtures import header_of, real_xml
 
-    xml = real_xml(JAWIKI)
     pages = first_pages(JAWIKI, 30)
-    streams = [header_of(xml)] + ["".join(pages[i:i + per_stream]) for i in range(0, 30, per_stream)] + ["</mediawiki>\n"]
+    streams = [header_of(real_xml(JAWIKI))] + ["".join(pages[i:i + per_stream]) for i in range(0, 30, per_stream)]
+    streams.append("</mediawiki>\n")
     blob, index, off = b"", [], 0
     for k, s in enumerate(streams):
         comp = bz2.compress(s.encode())
+        if k == corrupt:
+            mid = len(comp) // 2
+            comp = comp[:mid] + bytes(b ^ 0xFF for b in comp[mid:mid + 64]) + comp[mid + 64:]
         if 0 < k < len(streams) - 1:
             for pid in __import__("re").findall(r"<id>(\d+)</id>\n    <revision>", s):
                 index.append(f"{off}:{pid}:t")
@@ -174,6 +172,17 @@ def test_multistream_index_parallel(tmp_path, per_stream, tasks):
     dump = tmp_path / "x-multistream.xml.bz2"
     dump.write_bytes(blob)
     (tmp_path / "x-multistream-index.txt.bz2").write_bytes(bz2.compress("\n".join(index).encode()))
+    return dump
+
+
+@pytest.mark.parametrize("per_stream, tasks", [(2, "streams"), (7, "pieces")])
+def test_multistream_index_parallel(tmp_path, per_stream, tasks):
+    """A real multistream layout: each bz2 stream holds a few pages, the index lists stream offsets.
+
+    With ≥ 4 streams per worker the workers decompress their own streams; with fewer, the parent cuts
+    the XML into pieces. Both give the serial reader's articles.
+    """
+    dump = _multistream(tmp_path, per_stream)
     serial = list(iter_articles(dump))
     rep = extract_dump(dump, tmp_path / "ms", workers=2, progress=False)
     assert rep["multistream_index"] and rep["tasks"] == tasks
@@ -182,11 +191,25 @@ def test_multistream_index_parallel(tmp_path, per_stream, tasks):
     assert [r["metadata"]["links"] for r in recs] == [a["links"] for a in serial]
 
 
+def test_multistream_damaged_stream_is_counted_and_the_others_kept(tmp_path):
+    (tmp_path / "clean").mkdir()
+    clean = list(iter_pages(_multistream(tmp_path / "clean", 2)))
+    hit = {p["page_id"] for p in clean[10:12]}  # stream 6 holds pages 11-12 of 30
+    want = [p["page_id"] for p in clean if p["namespace"] == 0 and not p["redirect"] and p["page_id"] not in hit]
+    dump = _multistream(tmp_path, 2, corrupt=6)
+    rep = extract_dump(dump, tmp_path / "ms", workers=2, progress=False)
+    assert rep["tasks"] == "streams" and rep["counts"]["truncated"] == 1
+    got = [r["metadata"]["page_id"] for r in iter_records(tmp_path / "ms")]
+    assert [pid for pid in got if pid not in hit] == want and 28 <= rep["counts"]["pages"] < 30
+
+
 @pytest.mark.parametrize("workers", [1, 2])
-def test_extract_dump_truncated_bz2_keeps_what_was_read(tmp_path, shared, workers):
+@pytest.mark.parametrize("damage", ["cut", "corrupt"])
+def test_extract_dump_truncated_bz2_keeps_what_was_read(tmp_path, shared, workers, damage):
     data = shared(JAWIKI).read_bytes()
     cut = tmp_path / "cut.xml.bz2"
-    cut.write_bytes(data[: len(data) * 3 // 10])
+    at = len(data) * 3 // 10
+    cut.write_bytes(data[:at] if damage == "cut" else data[:at] + bytes(b ^ 0xFF for b in data[at:at + 64]) + data[at + 64:])
     serial = [a["page_id"] for a in iter_articles(cut)]
     rep = extract_dump(cut, tmp_path / "out", workers=workers, chunk_bytes=50_000, progress=False)
     assert rep["counts"]["truncated"] == 1

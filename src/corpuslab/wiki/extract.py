@@ -267,23 +267,25 @@ class _Bz2Streams:
     """Concatenated bz2 streams, decoded as far as the bytes go.
 
     ``bz2.open`` raises at a cut and drops what it had decoded in that ``read``; fed piece by piece,
-    this keeps every page before the damage. Trailing bytes that start no valid stream are ignored,
-    as ``bz2.open`` does.
+    this keeps every page before the damage. Trailing bytes that do not start with bz2's magic are
+    ignored, as ``bz2.open`` ignores them.
     """
 
     def __init__(self) -> None:
         self.dec = bz2.BZ2Decompressor()
         self.fed = False  # the current stream has begun
-        self.done = False  # trailing garbage seen: ignore the rest
+        self.done = False  # damage or trailing garbage seen: ignore the rest
+        self.error: OSError | None = None  # the damage inside a stream, if any
 
     def feed(self, data: bytes) -> bytes:
+        """Decoded bytes of ``data``; after damage, what came before it and then nothing."""
         out = bytearray()
         while data and not self.done:
             try:
                 out += self.dec.decompress(data)
-            except OSError:
-                if self.fed:
-                    raise  # damage inside a stream
+            except OSError as e:
+                if self.fed or data.startswith(b"BZh"):  # else bytes after the last stream that start none
+                    self.error = e
                 self.done = True
                 break
             self.fed = True
@@ -294,9 +296,9 @@ class _Bz2Streams:
         return bytes(out)
 
     @property
-    def cut(self) -> bool:
-        """The data ended inside a stream."""
-        return self.fed and not self.dec.eof
+    def damaged(self) -> bool:
+        """The data ended inside a stream, or a stream was corrupt."""
+        return self.error is not None or (self.fed and not self.dec.eof)
 
 
 class _Bz2File:
@@ -308,9 +310,11 @@ class _Bz2File:
 
     def read(self, size: int = 1 << 16) -> bytes:
         while True:
-            raw = self.fh.read(size)
+            raw = b"" if self.streams.done else self.fh.read(size)
             if not raw:
-                if self.streams.cut:
+                if self.streams.error is not None:
+                    raise self.streams.error
+                if self.streams.damaged:
                     raise EOFError("compressed file ended before the end-of-stream marker was reached")
                 return b""
             out = self.streams.feed(raw)
@@ -324,18 +328,18 @@ class _Bz2File:
         self.fh.close()
 
 
-def _read_stream_range(path: str, start: int, end: int | None) -> bytes:
-    """Decompress the bz2 streams in [start, end) of a multistream dump; a damaged stream ends the range."""
+def _read_stream_range(path: str, start: int, end: int | None) -> tuple[bytes, bool]:
+    """The whole pages in the bz2 streams [start, end) of a multistream dump, and whether a stream was
+    damaged (the pages before the damage are kept)."""
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read() if end is None else fh.read(end - start)
-    try:
-        body = _Bz2Streams().feed(data)
-    except OSError:
-        body = b""  # keep nothing of a corrupt range rather than guess where the damage starts
+    streams = _Bz2Streams()
+    body = streams.feed(data)
     if b"</siteinfo>" in body:  # the first stream holds the header
         body = body.split(b"</siteinfo>", 1)[1]
-    return body[: body.rfind(_PAGE_END) + len(_PAGE_END)] if _PAGE_END in body else b""
+    body = body[: body.rfind(_PAGE_END) + len(_PAGE_END)] if _PAGE_END in body else b""
+    return body, streams.damaged
 
 
 def _parse_pages(body: bytes, header: bytes) -> tuple[list[dict[str, Any]], bool]:
@@ -395,7 +399,12 @@ def _render_xml(body: bytes) -> tuple[list[Prepared], Counter[str]]:
 
 
 def _render_range(args: tuple[str, int, int | None]) -> tuple[list[Prepared], Counter[str]]:
-    return _render_xml(_read_stream_range(*args))
+    body, damaged = _read_stream_range(*args)
+    arts, c = _render_xml(body)
+    if damaged:
+        c["truncated"] += 1
+        log.warning("%s: bz2 streams at byte %d are damaged; keeping the pages before the damage", *args[:2])
+    return arts, c
 
 
 def xml_page_chunks(
