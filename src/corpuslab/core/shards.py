@@ -61,6 +61,105 @@ except ImportError:  # pragma: no cover
     _fast_gzip = None  # type: ignore[assignment]
 
 
+class Bz2Streams:
+    """Concatenated bz2 streams (multistream dumps included), decoded as far as the bytes go.
+
+    ``bz2.open`` raises at a cut and drops what it had decoded in that ``read``; fed piece by piece, this
+    keeps every byte before the damage. Trailing bytes that do not start with bz2's magic are ignored,
+    as ``bz2.open`` ignores them.
+    """
+
+    def __init__(self) -> None:
+        self.dec = bz2.BZ2Decompressor()
+        self.fed = False  # the current stream has begun
+        self.done = False  # damage or trailing garbage seen: ignore the rest
+        self.error: OSError | None = None  # the damage inside a stream, if any
+
+    def feed(self, data: bytes) -> bytes:
+        """Decoded bytes of ``data``; after damage, what came before it and then nothing."""
+        out = bytearray()
+        while data and not self.done:
+            try:
+                out += self.dec.decompress(data)
+            except OSError as e:
+                if self.fed or data.startswith(b"BZh"):  # else bytes after the last stream that start none
+                    self.error = e
+                self.done = True
+                break
+            self.fed = True
+            if not self.dec.eof:
+                break
+            data = self.dec.unused_data
+            self.dec, self.fed = bz2.BZ2Decompressor(), False
+        return bytes(out)
+
+    @property
+    def damaged(self) -> bool:
+        """The data ended inside a stream, or a stream was corrupt."""
+        return self.error is not None or (self.fed and not self.dec.eof)
+
+
+class _Bz2Raw(io.RawIOBase):
+    """A ``.bz2`` file through :class:`Bz2Streams`: all decodable bytes come out before the error."""
+
+    def __init__(self, path: str):
+        self._fh = open(path, "rb")  # noqa: SIM115 - closed by close()
+        self._streams = Bz2Streams()
+        self._pending = memoryview(b"")  # decoded, not yet handed out
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not len(self._pending):
+            raw = b"" if self._streams.done else self._fh.read(1 << 16)
+            if not raw:
+                if self._streams.error is not None:
+                    raise self._streams.error
+                if self._streams.damaged:
+                    raise EOFError("compressed file ended before the end-of-stream marker was reached")
+                return 0
+            self._pending = memoryview(self._streams.feed(raw))
+        n = min(len(b), len(self._pending))
+        b[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+class _SalvagingReader(io.BufferedReader):
+    """``read(n)`` that returns what it has gathered when the raw stream fails, and raises on the next call.
+
+    The C ``read`` gathers ``n`` bytes over several raw reads and drops them all if one fails, which is
+    how ``bz2.open`` loses the end of a cut file. ``read1`` makes one raw read at most, so nothing is lost
+    by gathering with it. (``readline`` can lose only the cut, incomplete last line.)
+    """
+
+    _error: BaseException | None = None
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+        parts: list[bytes] = []
+        got = 0
+        try:
+            while size is None or size < 0 or got < size:
+                b = self.read1(1 << 20 if size is None or size < 0 else size - got)
+                if not b:
+                    break
+                parts.append(b)
+                got += len(b)
+        except (EOFError, OSError) as e:
+            if not parts:
+                raise
+            self._error = e
+        return b"".join(parts)
+
+
 def open_read(path: str | os.PathLike[str]) -> IO[bytes]:
     """Open a possibly compressed file for binary streaming reads, by suffix."""
     p = str(path)
@@ -72,7 +171,7 @@ def open_read(path: str | os.PathLike[str]) -> IO[bytes]:
             reader = zstandard.ZstdDecompressor().stream_reader(fh, closefd=True)
             return io.BufferedReader(reader, buffer_size=1 << 20)  # type: ignore[arg-type]
         if p.endswith(".bz2"):
-            return bz2.open(p, "rb")  # type: ignore[return-value]
+            return _SalvagingReader(_Bz2Raw(p), buffer_size=1 << 16)
         if p.endswith(".xz"):
             return lzma.open(p, "rb")  # type: ignore[return-value]
         return open(p, "rb")

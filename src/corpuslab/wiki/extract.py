@@ -12,7 +12,6 @@ Bad input never stops a run: a truncated or corrupt compressed stream ends the d
 
 from __future__ import annotations
 
-import bz2
 import contextlib
 import gc
 import logging
@@ -32,6 +31,7 @@ from tqdm.auto import tqdm
 from corpuslab.core.errors import DataError
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.shards import (
+    Bz2Streams,
     ShardWriter,
     completion_info,
     encode_line,
@@ -74,11 +74,10 @@ def _siteinfo(dump: Any) -> SiteInfo:
 
 
 def _open_dump(path: str | os.PathLike[str]) -> IO[bytes]:
-    """The dump's XML bytes; ``.bz2`` through :class:`_Bz2File`, which keeps all it can of a cut file."""
     p = str(path)
     if not os.path.exists(p):
         raise DataError(f"{p}: dump file not found")
-    return _Bz2File(p) if p.endswith(".bz2") else open_read(p)  # type: ignore[return-value]
+    return open_read(p)
 
 
 def read_siteinfo(path: str | os.PathLike[str], header: bytes | None = None) -> SiteInfo:
@@ -263,78 +262,13 @@ def read_multistream_offsets(index_path: str | os.PathLike[str]) -> list[int]:
     return sorted(offs)
 
 
-class _Bz2Streams:
-    """Concatenated bz2 streams, decoded as far as the bytes go.
-
-    ``bz2.open`` raises at a cut and drops what it had decoded in that ``read``; fed piece by piece,
-    this keeps every page before the damage. Trailing bytes that do not start with bz2's magic are
-    ignored, as ``bz2.open`` ignores them.
-    """
-
-    def __init__(self) -> None:
-        self.dec = bz2.BZ2Decompressor()
-        self.fed = False  # the current stream has begun
-        self.done = False  # damage or trailing garbage seen: ignore the rest
-        self.error: OSError | None = None  # the damage inside a stream, if any
-
-    def feed(self, data: bytes) -> bytes:
-        """Decoded bytes of ``data``; after damage, what came before it and then nothing."""
-        out = bytearray()
-        while data and not self.done:
-            try:
-                out += self.dec.decompress(data)
-            except OSError as e:
-                if self.fed or data.startswith(b"BZh"):  # else bytes after the last stream that start none
-                    self.error = e
-                self.done = True
-                break
-            self.fed = True
-            if not self.dec.eof:
-                break
-            data = self.dec.unused_data
-            self.dec, self.fed = bz2.BZ2Decompressor(), False
-        return bytes(out)
-
-    @property
-    def damaged(self) -> bool:
-        """The data ended inside a stream, or a stream was corrupt."""
-        return self.error is not None or (self.fed and not self.dec.eof)
-
-
-class _Bz2File:
-    """``read()`` for :func:`read_blocks` over a ``.bz2`` dump, through :class:`_Bz2Streams`."""
-
-    def __init__(self, path: str | os.PathLike[str]):
-        self.fh = open(path, "rb")  # noqa: SIM115 - closed by __exit__
-        self.streams = _Bz2Streams()
-
-    def read(self, size: int = 1 << 16) -> bytes:
-        while True:
-            raw = b"" if self.streams.done else self.fh.read(size)
-            if not raw:
-                if self.streams.error is not None:
-                    raise self.streams.error
-                if self.streams.damaged:
-                    raise EOFError("compressed file ended before the end-of-stream marker was reached")
-                return b""
-            out = self.streams.feed(raw)
-            if out:
-                return out
-
-    def __enter__(self) -> _Bz2File:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.fh.close()
-
-
 def _read_stream_range(path: str, start: int, end: int | None) -> tuple[bytes, bool]:
     """The whole pages in the bz2 streams [start, end) of a multistream dump, and whether a stream was
     damaged (the pages before the damage are kept)."""
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read() if end is None else fh.read(end - start)
-    streams = _Bz2Streams()
+    streams = Bz2Streams()
     body = streams.feed(data)
     if b"</siteinfo>" in body:  # the first stream holds the header
         body = body.split(b"</siteinfo>", 1)[1]
@@ -487,8 +421,10 @@ def extract_dump(
     def shard_name(k: int) -> str:
         return f"articles-{k:05d}.{fmt}"
 
+    done = False  # the current shard was completed by an earlier run
+
     def add(item: Prepared) -> None:
-        nonlocal writer, shard_idx, in_shard
+        nonlocal writer, shard_idx, in_shard, done
         if item is None:
             c["broken_wikitext"] += 1
             return
@@ -498,11 +434,11 @@ def extract_dump(
         if residue:
             c["markup_residue"] += 1
         c["articles"] += 1
-        name = shard_name(shard_idx)
-        done = completion_info(out, name) is not None
+        if in_shard == 0:  # a finished shard (earlier run) is skipped whole
+            done = completion_info(out, shard_name(shard_idx)) is not None
         if not done:
             if writer is None:
-                writer = ShardWriter(out / name)
+                writer = ShardWriter(out / shard_name(shard_idx))
             if isinstance(rec, bytes):
                 writer.write_line(rec)
             else:

@@ -105,15 +105,18 @@ class _Walker:
         """Index of the first token of type ``stops`` at this nesting level, rendering nothing."""
         types, n = self.types, self.n
         while i < n:
-            cls = types[i]
-            if cls in stops:
+            if types[i] in stops:
                 return i
-            if cls is _TagOO:
-                i = self.skip_tag(i + 1)
-            else:
-                closer = _PAIRS.get(cls)
-                i = (self.close(i + 1, cls, closer) if closer is not None else i) + 1
+            i = self.jump(i)
         return i
+
+    def jump(self, i: int) -> int:
+        """The index after the construct that starts at ``i`` (the next token if it opens none)."""
+        cls = self.types[i]
+        if cls is _TagOO:
+            return self.skip_tag(i + 1)
+        closer = _PAIRS.get(cls)
+        return (self.close(i + 1, cls, closer) if closer is not None else i) + 1
 
     def skip_tag(self, i: int) -> int:
         j = self.skip(i, (_TagCO, _TagCSelf))
@@ -194,11 +197,8 @@ class _Walker:
             elif cls is _EntStart:
                 raw, i = self.entity(i + 1)
                 parts.append(raw)
-            elif cls is _TagOO:
-                i = self.skip_tag(i + 1)
             else:
-                closer = _PAIRS.get(cls)
-                i = (self.close(i + 1, cls, closer) if closer is not None else i) + 1
+                i = self.jump(i)
         return "".join(parts), i
 
     def wikilink(self, i: int) -> int:
