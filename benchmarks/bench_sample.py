@@ -51,7 +51,7 @@ def plain_read_ahead(path: Path) -> int:
     """The same plain read with corpuslab's read-ahead thread (decompression overlaps the line loop)."""
     from isal import igzip
 
-    from corpuslab.core.shards import read_blocks
+    from corpuslab.core.streams import read_blocks
 
     n, carry = 0, b""
     with igzip.open(path, "rb") as fh:
@@ -81,7 +81,7 @@ def naive_reservoir(path: Path, k: int, seed: int) -> int:
 def corpuslab_sample(path: Path, k: int, out: Path) -> int:
     cfg = validate(MixtureConfig, {"target_samples": k, "seed": 1,
                                    "datasets": [{"name": str(path), "alias": "bench", "weight": 1}]})
-    plan = run_sample(cfg, str(out), progress=False)
+    plan = run_sample(cfg.model_copy(update={"raw_folder": str(out)}), progress=False)
     return plan["total_kept"]
 
 

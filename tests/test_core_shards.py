@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from corpuslab.core.errors import DataError
-from corpuslab.core.shards import (
-    ShardWriter,
-    completion_info,
-    iter_records,
-    list_shards,
-    mark_complete,
-    write_manifest,
-    write_records,
-)
+from corpuslab.core.markers import completion_info, mark_complete, write_manifest
+from corpuslab.core.shards import ShardWriter, iter_records, list_shards, write_records
 
 RECS = [{"id": f"d{i}", "text": f"text {i} — ü 日本", "metadata": {"i": i, "tags": ["a"] if i % 2 else {}}}
         for i in range(25)]
@@ -76,7 +69,7 @@ def test_read_blocks_same_bytes_errors_at_their_block_and_early_close_joins(tmp_
     import contextlib
     import threading
 
-    from corpuslab.core.shards import open_read, read_blocks
+    from corpuslab.core.streams import open_read, read_blocks
 
     data = os.urandom(300_000)
     p = tmp_path / "x.bin.gz"
@@ -100,7 +93,7 @@ def test_read_blocks_same_bytes_errors_at_their_block_and_early_close_joins(tmp_
 def test_open_read_bz2_hands_out_every_decodable_byte_before_a_cut(tmp_path):
     import bz2
 
-    from corpuslab.core.shards import open_read
+    from corpuslab.core.streams import open_read
 
     data = b"".join(b'{"id": %d, "text": "line %d"}\n' % (i, i * 7919 % 10007) for i in range(60_000))
     comp = bz2.compress(data, 1)  # 100 KB blocks: several per file

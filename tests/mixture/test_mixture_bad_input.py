@@ -86,7 +86,7 @@ def test_malformed_lines_counted_skip(tmp_path: Path) -> None:
     _bad_file(tmp_path)
     cfg_path = write_config(tmp_path / "mix.yaml", [{"name": "bad.jsonl", "alias": "bad", "weight": 1}],
                             target_samples=49, on_error="skip")
-    plan = run_sample(load_config(cfg_path, MixtureConfig), str(tmp_path / "out"), str(tmp_path), progress=False)
+    plan = run_sample(load_config(cfg_path, MixtureConfig, {"raw_folder": str(tmp_path / "out")}), str(tmp_path), progress=False)
     s = plan["sources"][0]
     assert s["kept"] == 47 and s["problems"]["invalid_records"] == 3 and s["shortfall"] == 2
     texts = {r["text"] for r in read_raw(tmp_path / "out", "bad")}
@@ -102,7 +102,7 @@ def test_truncated_gzip(tmp_path: Path) -> None:
     assert not (tmp_path / "out" / "cut" / "raw_data.jsonl.gz").exists()
     cfg_path = write_config(tmp_path / "mix2.yaml", [{"name": "cut.jsonl.gz", "alias": "cut", "weight": 1}],
                             target_samples=10, on_error="skip")
-    plan = run_sample(load_config(cfg_path, MixtureConfig), str(tmp_path / "out2"), str(tmp_path), progress=False)
+    plan = run_sample(load_config(cfg_path, MixtureConfig, {"raw_folder": str(tmp_path / "out2")}), str(tmp_path), progress=False)
     s = plan["sources"][0]
     assert s["problems"]["truncated_files"] == 1 and 0 < s["seen"] < 300_000 and s["kept"] == 10
     with gzip.open(tmp_path / "out2" / "cut" / "raw_data.jsonl.gz", "rt") as fh:  # output is a valid gzip
@@ -112,4 +112,4 @@ def test_truncated_gzip(tmp_path: Path) -> None:
 def test_data_error_from_library(tmp_path: Path) -> None:
     cfg_path = write_config(tmp_path / "mix.yaml", [{"name": "nope.jsonl", "weight": 1}])
     with pytest.raises(DataError, match="nope.jsonl"):
-        run_sample(load_config(cfg_path, MixtureConfig), str(tmp_path / "o"), str(tmp_path), progress=False)
+        run_sample(load_config(cfg_path, MixtureConfig, {"raw_folder": str(tmp_path / "o")}), str(tmp_path), progress=False)

@@ -20,7 +20,8 @@ def test_ray_engine_matches_local(tmp_path: Path, local_ray) -> None:  # type: i
     cfg = load_config(write_config(tmp_path / "mix.yaml", [{"name": "a/*.jsonl.gz", "alias": "a", "weight": 3},
                                                            {"name": "b.jsonl", "alias": "b", "weight": 1}],
                                    target_samples=400), MixtureConfig)
-    run_sample(cfg, str(tmp_path / "local"), str(tmp_path), workers=1, progress=False)
-    run_sample(cfg, str(tmp_path / "ray"), str(tmp_path), workers=2, progress=False, engine="ray")
+    run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "local"), "workers": 1}), str(tmp_path), progress=False)
+    run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "ray"), "workers": 2, "engine": "ray"}),
+               str(tmp_path), progress=False)
     assert folder_bytes(tmp_path / "local") == folder_bytes(tmp_path / "ray")
     assert len(folder_bytes(tmp_path / "local")) == 2

@@ -22,7 +22,7 @@ def test_demo_mixture_on_real_data(shared, tmp_path: Path) -> None:  # type: ign
     data = yaml.safe_load((REPO / "examples" / "mixture" / "mix.yaml").read_text())
     data["target_samples"] = 400
     cfg = validate(MixtureConfig, data, "mix.yaml")
-    plan = run_sample(cfg, str(tmp_path / "raw"), base_dir=str(REPO), progress=False)
+    plan = run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "raw")}), base_dir=str(REPO), progress=False)
     by = {s["slug"]: s for s in plan["sources"]}
     # real sizes of the real files (SOURCES.md): 16 WARC responses, 36 pages, 189 ja articles,
     # 2,354 Stack Exchange rows
@@ -52,5 +52,5 @@ def test_source_paths_resolve_relative_to_config_folder(shared, tmp_path: Path) 
     shutil.copy(book, tmp_path / "botchan.txt.bz2")  # a tmp copy, to test path resolution only
     cfg = validate(MixtureConfig, {"target_samples": 10, "datasets": [
         {"name": "botchan.txt.bz2", "alias": "b", "weight": 1, "text_unit": "chunks", "chunk_chars": 1000}]})
-    plan = run_sample(cfg, str(tmp_path / "raw"), base_dir=str(tmp_path), progress=False)
+    plan = run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "raw")}), base_dir=str(tmp_path), progress=False)
     assert plan["sources"][0]["kept"] == 10 and plan["sources"][0]["seen"] > 100

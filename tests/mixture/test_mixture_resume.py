@@ -27,7 +27,7 @@ def _cfg(tmp_path: Path) -> Path:
 
 def test_crash_mid_run_then_resume_is_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = load_config(_cfg(tmp_path), MixtureConfig)
-    runner.run_sample(cfg, str(tmp_path / "clean"), str(tmp_path), progress=False)
+    runner.run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "clean")}), str(tmp_path), progress=False)
 
     real_write = runner._write_source
     calls = {"n": 0}
@@ -40,11 +40,11 @@ def test_crash_mid_run_then_resume_is_identical(tmp_path: Path, monkeypatch: pyt
 
     monkeypatch.setattr(runner, "_write_source", crash_on_second)
     with pytest.raises(KeyboardInterrupt):
-        runner.run_sample(cfg, str(tmp_path / "resumed"), str(tmp_path), progress=False)
+        runner.run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "resumed")}), str(tmp_path), progress=False)
     assert (tmp_path / "resumed" / "a" / "raw_data.jsonl.gz").exists()
     assert not (tmp_path / "resumed" / "b" / "raw_data.jsonl.gz").exists()
     monkeypatch.setattr(runner, "_write_source", real_write)
-    plan = runner.run_sample(cfg, str(tmp_path / "resumed"), str(tmp_path), progress=False)
+    plan = runner.run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "resumed")}), str(tmp_path), progress=False)
     assert [s["resumed"] for s in plan["sources"]] == [True, False, False]
     assert folder_bytes(tmp_path / "clean") == folder_bytes(tmp_path / "resumed")
     assert not list((tmp_path / "resumed").rglob(".tmp-*"))

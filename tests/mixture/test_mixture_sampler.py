@@ -27,7 +27,8 @@ from corpuslab.mixture.sampler import (
 
 def _run(cfg_path: Path, out: Path, workers: int = 1) -> dict:
     cfg = load_config(cfg_path, MixtureConfig)
-    return run_sample(cfg, str(out), base_dir=str(cfg_path.parent), workers=workers, progress=False)
+    return run_sample(cfg.model_copy(update={"raw_folder": str(out), "workers": workers}), base_dir=str(cfg_path.parent),
+                      progress=False)
 
 
 def test_reservoir_selection_is_uniform_over_positions() -> None:
@@ -200,7 +201,7 @@ def test_lazy_decoding_falls_back_when_invalid_lines_exceed_the_slack(tmp_path: 
     (tmp_path / "d.jsonl").write_text("\n".join(lines) + "\n")
     cfg = validate(MixtureConfig, {"target_samples": 500, "on_error": "skip",
                                    "datasets": [{"name": "d.jsonl", "alias": "d", "weight": 1}]})
-    plan = run_sample(cfg, str(tmp_path / "out"), str(tmp_path), progress=False)
+    plan = run_sample(cfg.model_copy(update={"raw_folder": str(tmp_path / "out")}), str(tmp_path), progress=False)
     got = [r["metadata"]["original_index"] for r in read_raw(tmp_path / "out", "d")]
     valid = [i for i in range(3000) if i % 3]
     base = stream_base(42, "d", "d.jsonl")

@@ -39,7 +39,7 @@ def make_sample_run(root: Path, target: int = 30, seed: int = 7) -> Path:
                       "category": "stackexchange"}],
     })
     out = root / "raw"
-    run_sample(cfg, str(out), progress=False)
+    run_sample(cfg.model_copy(update={"raw_folder": str(out)}), progress=False)
     return out
 
 

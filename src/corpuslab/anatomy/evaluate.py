@@ -218,7 +218,7 @@ def evaluate_runs(runs: list[str], spec: MixtureSpec, tol: float = 0.02, method:
 
 def write_report(scores: list[Score], spec: MixtureSpec, out_dir: str | os.PathLike[str]) -> dict[str, str]:
     """``evaluation.json``, ``evaluation.csv``, ``report.md`` and ``mixtures.png`` under ``out_dir``."""
-    from corpuslab.core.shards import atomic_path, write_json_atomic
+    from corpuslab.core.atomic import atomic_path, write_json_atomic
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -254,7 +254,7 @@ def plot_mixtures(scores: list[Score], path: str | os.PathLike[str], title: str 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from corpuslab.core.shards import atomic_path
+    from corpuslab.core.atomic import atomic_path
 
     if not scores:
         return

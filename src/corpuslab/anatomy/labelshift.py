@@ -272,9 +272,9 @@ def run_labelshift(
     from corpuslab.anatomy.generate import generate_texts, read_generations
     from corpuslab.anatomy.plots import plot_confusion, plot_pbar_vs_ctpi, plot_priors
     from corpuslab.anatomy.samples import load_category_samples
+    from corpuslab.core.atomic import atomic_path, write_json_atomic
     from corpuslab.core.errors import CorpuslabError
     from corpuslab.core.runinfo import run_info
-    from corpuslab.core.shards import atomic_path, write_json_atomic
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)

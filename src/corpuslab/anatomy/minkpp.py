@@ -230,8 +230,8 @@ def run_minkpp(
     from pathlib import Path
 
     from corpuslab.anatomy.samples import load_category_samples
+    from corpuslab.core.atomic import atomic_path, write_json_atomic
     from corpuslab.core.runinfo import run_info
-    from corpuslab.core.shards import atomic_path, write_json_atomic
 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)

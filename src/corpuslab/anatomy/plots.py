@@ -18,7 +18,7 @@ def _plt() -> Any:
 
 
 def _save(fig: Any, path: str | os.PathLike[str]) -> None:
-    from corpuslab.core.shards import atomic_path
+    from corpuslab.core.atomic import atomic_path
 
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)

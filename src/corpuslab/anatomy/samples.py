@@ -18,11 +18,12 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from corpuslab.anatomy.categories import canonical_category
+from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.errors import DataError
-from corpuslab.core.paths import safe_name
 from corpuslab.core.records import get_field
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import atomic_path, iter_jsonl, list_shards, write_json_atomic
+from corpuslab.core.safe_names import safe_name
+from corpuslab.core.shards import iter_jsonl, list_shards
 
 DEFAULT_CATEGORY_FIELDS = ("meta.redpajama_set_name", "metadata.category", "category",
                            "metadata.redpajama_set_name", "meta.category")

@@ -344,8 +344,8 @@ def run_synth(
     from corpuslab.anatomy.labelshift import run_labelshift
     from corpuslab.anatomy.minkpp import auroc, run_minkpp, score_documents
     from corpuslab.anatomy.samples import write_category_samples
+    from corpuslab.core.atomic import write_json_atomic
     from corpuslab.core.runinfo import run_info
-    from corpuslab.core.shards import write_json_atomic
     from corpuslab.models.tiny import tiny_config, train_bpe_tokenizer
 
     t0 = time.perf_counter()

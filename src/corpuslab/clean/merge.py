@@ -16,15 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.errors import CorpuslabError
-from corpuslab.core.shards import (
-    JSONL_SUFFIXES,
-    ShardWriter,
-    atomic_path,
-    iter_records,
-    list_shards,
-    write_json_atomic,
-)
+from corpuslab.core.shards import JSONL_SUFFIXES, ShardWriter, iter_records, list_shards
 
 _SKIP_DIRS = ("_tags", "_rejected", "_complete", "_dedup")
 

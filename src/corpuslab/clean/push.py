@@ -19,9 +19,10 @@ import yaml
 
 from corpuslab.clean.merge import cleaned_shards
 from corpuslab.clean.stats import format_funnel
+from corpuslab.core.atomic import atomic_path, read_json
 from corpuslab.core.errors import CorpuslabError
-from corpuslab.core.paths import safe_name
-from corpuslab.core.shards import atomic_path, iter_records, read_json
+from corpuslab.core.safe_names import safe_name
+from corpuslab.core.shards import iter_records
 
 
 def _records_table(recs: list[dict[str, Any]]) -> pa.Table:

@@ -32,23 +32,13 @@ import pyarrow.parquet as pq
 from corpuslab.clean.config import CleanConfig, clean_config_from_dict
 from corpuslab.clean.decide import decide
 from corpuslab.clean.tag import TagPlan, tag_table
+from corpuslab.core.atomic import atomic_path, read_json, remove_stale_tmp, write_json_atomic
 from corpuslab.core.config import read_yaml
 from corpuslab.core.errors import CorpuslabError, DataError
+from corpuslab.core.markers import completion_info, mark_complete, write_manifest
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import (
-    PARQUET_SUFFIXES,
-    ShardWriter,
-    atomic_path,
-    completion_info,
-    iter_parquet,
-    list_shards,
-    mark_complete,
-    open_read,
-    read_json,
-    remove_stale_tmp,
-    write_json_atomic,
-    write_manifest,
-)
+from corpuslab.core.shards import PARQUET_SUFFIXES, ShardWriter, iter_parquet, list_shards
+from corpuslab.core.streams import open_read
 from corpuslab.engine import run_tasks
 
 log = logging.getLogger(__name__)
@@ -259,14 +249,9 @@ def tag_shard(task: TagTask) -> dict[str, Any]:
 
 def _tag_with_ray_data(tasks: list[TagTask], plan: TagPlan, workers: int, address: str | None) -> list[dict[str, Any]]:
     """Tag shards on Ray Data: ``map_batches`` of the same pure :func:`tag_table` over Arrow blocks."""
-    try:
-        import ray
-    except ImportError as e:
-        raise CorpuslabError("engine 'ray' needs Ray: pip install 'corpuslab[ray]'") from e
-    if not ray.is_initialized():
-        kw: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False}
-        kw.update({"address": address} if address else {"num_cpus": max(1, workers)})
-        ray.init(**kw)
+    from corpuslab.engine.ray_cluster import init_ray
+
+    ray = init_ray(workers, address)
     results = []
     for task in tasks:
         counts: dict[str, int] = {}

@@ -1,4 +1,4 @@
-"""The ``corpuslab`` command. Each workflow module adds its commands through ``register(app)``."""
+"""The ``corpuslab`` command: one Typer sub-app per module, added here (top-level commands, then groups)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,14 @@ app = typer.Typer(
     add_completion=False,
 )
 
-for _module in (sample, clean, overlap, models, anatomy, wiki, leia, revert, report):
-    _module.register(app)
+#: module → group name (None: its commands sit at the top level, ``corpuslab sample``)
+_MODULES = ((sample, None), (clean, None), (overlap, "overlap"), (models, "models"), (anatomy, "anatomy"),
+            (wiki, "wiki"), (leia, "leia"), (revert, "revert"), (report, None))
+for _module, _group in _MODULES:
+    if hasattr(_module, "app"):
+        app.add_typer(_module.app, name=_group)
+    else:  # not yet converted to a module-level sub-app
+        _module.register(app)
 
 
 def _version(value: bool) -> None:

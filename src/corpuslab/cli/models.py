@@ -37,7 +37,8 @@ def tiny_cmd(
 ) -> None:
     """Build a random-init tiny causal LM with a BPE tokenizer trained on real text (offline tests/demos)."""
     from corpuslab.core.errors import CorpuslabError
-    from corpuslab.core.shards import iter_records, list_shards, open_read
+    from corpuslab.core.shards import iter_records, list_shards
+    from corpuslab.core.streams import open_read
     from corpuslab.models.tiny import build_tiny_causal_lm
 
     if arch not in ("gpt2", "llama", "qwen2"):

@@ -149,7 +149,7 @@ def score_cmd(ctx: typer.Context) -> None:
     --num-fingerprints 5, --bottom-k-vocab 2000, --positions 1, --seed 42, --device auto,
     --allow-tokenizer-mismatch (score models with another tokenizer, with a warning), --output JSON.
     """
-    from corpuslab.core.shards import write_json_atomic
+    from corpuslab.core.atomic import write_json_atomic
     from corpuslab.overlap.score import score_models
 
     a = _parse_nargs(ctx, {

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from corpuslab.cli.config_flags import config_command
 from corpuslab.core.errors import ConfigError
-
-if TYPE_CHECKING:  # the library is imported when a command runs: `corpuslab --help` stays fast
-    from corpuslab.mixture.config import MixtureConfig
+from corpuslab.mixture.config import MixtureConfig
 
 console = Console()
+app = typer.Typer()
 
 
 def plan_table(cfg: MixtureConfig, plan: list[dict[str, Any]]) -> Table:
@@ -44,33 +45,27 @@ def summary_table(result: dict[str, Any]) -> Table:
     return t
 
 
-def register(app: typer.Typer) -> None:
-    @app.command("sample")
-    def sample(
-        config: str = typer.Option(..., "--config", "-c", help="Mixture YAML (sources, weights, target)."),
-        raw_folder: str = typer.Option(None, "--raw-folder", "-o", help="Output folder (overrides the file)."),
-        target_samples: int = typer.Option(None, "--target-samples", "-n", help="Total documents (or tokens)."),
-        seed: int = typer.Option(None, "--seed", help="Sampling seed (overrides the file)."),
-        workers: int = typer.Option(None, "--workers", "-w", help="Parallel processes; output is identical."),
-        on_error: str = typer.Option(None, "--on-error", help="raise (default) or skip bad records."),
-        engine: str = typer.Option("local", "--engine", help="local (process pool) or ray; same output."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Print the sampling plan and exit."),
-        no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
-    ) -> None:
-        """Sample a weighted mixture: quotas total × w / Σw (largest remainder), uniform per source."""
-        from corpuslab.core.config import load_config
-        from corpuslab.mixture.config import MixtureConfig
-        from corpuslab.mixture.runner import build_plan, run_sample
+STAGE2 = "stage 2's block (read by corpuslab clean from the same file)"
 
-        cfg = load_config(config, MixtureConfig, {"target_samples": target_samples, "seed": seed,
-                                                  "workers": workers, "on_error": on_error,
-                                                  "raw_folder": raw_folder})
-        console.print(plan_table(cfg, build_plan(cfg)))
-        if dry_run:
-            return
-        if not cfg.raw_folder:
-            raise ConfigError(f"{config}: raw_folder: give --raw-folder or set raw_folder in the file")
-        result = run_sample(cfg, cfg.raw_folder, base_dir=os.path.dirname(os.path.abspath(config)),
-                            progress=not no_progress, engine=engine)
-        console.print(summary_table(result))
-        console.print(f"raw sample: [b]{cfg.raw_folder}[/b] ({result['total_kept']:,} records; plan.json beside it)")
+
+@config_command(app, "sample", MixtureConfig, short={"raw_folder": "-o", "target_samples": "-n", "workers": "-w"},
+                file_only={"datasets": "a list of sources with their own keys", "cleaning": STAGE2,
+                           "filtering": STAGE2, "dedup": STAGE2, "cleaned_folder": STAGE2})
+def sample(
+    cfg: MixtureConfig,
+    config_file: Path | None,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the sampling plan and exit."),
+    no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
+) -> None:
+    """Sample a weighted mixture: quotas total × w / Σw (largest remainder), uniform per source."""
+    from corpuslab.mixture.runner import build_plan, run_sample
+
+    console.print(plan_table(cfg, build_plan(cfg)))
+    if dry_run:
+        return
+    if not cfg.raw_folder:
+        raise ConfigError(f"{config_file or 'command line'}: raw_folder: give --raw-folder or set raw_folder in the file")
+    base_dir = os.path.dirname(os.path.abspath(config_file)) if config_file else None
+    result = run_sample(cfg, base_dir=base_dir, progress=not no_progress)
+    console.print(summary_table(result))
+    console.print(f"raw sample: [b]{cfg.raw_folder}[/b] ({result['total_kept']:,} records; plan.json beside it)")

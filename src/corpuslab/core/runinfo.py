@@ -21,10 +21,14 @@ def package_versions(names: tuple[str, ...] = ("datasets", "pyarrow", "numpy", "
     return out
 
 
+def host_name() -> str:
+    return platform.node()
+
+
 def run_info(**extra: Any) -> dict[str, Any]:
     return {
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "host": platform.node(),
+        "host": host_name(),
         "versions": package_versions(),
         **extra,
     }

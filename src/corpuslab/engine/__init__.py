@@ -4,6 +4,7 @@ Both paths call the same pure task function and return results in task order, so
 stage never depends on the engine or the worker count.
 """
 
+from corpuslab.engine.ray_cluster import init_ray
 from corpuslab.engine.runner import imap_bounded, run_tasks
 
-__all__ = ["imap_bounded", "run_tasks"]
+__all__ = ["imap_bounded", "init_ray", "run_tasks"]

@@ -60,17 +60,9 @@ def run_tasks(
 
 
 def _run_ray(fn, tasks, workers, address, desc, progress, on_result):  # type: ignore[no-untyped-def]
-    try:
-        import ray
-    except ImportError as e:
-        raise CorpuslabError("engine 'ray' needs Ray: pip install 'corpuslab[ray]'") from e
-    if not ray.is_initialized():
-        kwargs: dict[str, Any] = {"ignore_reinit_error": True, "log_to_driver": False}
-        if address:
-            kwargs["address"] = address
-        else:
-            kwargs["num_cpus"] = max(1, workers)
-        ray.init(**kwargs)
+    from corpuslab.engine.ray_cluster import init_ray
+
+    ray = init_ray(workers, address)
     remote_fn = ray.remote(fn)
     refs = [remote_fn.remote(t) for t in tasks]
     out = []

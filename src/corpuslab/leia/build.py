@@ -28,10 +28,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
+from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.errors import DataError
 from corpuslab.core.records import batched
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import ShardWriter, atomic_path, iter_records, list_shards, write_json_atomic
+from corpuslab.core.shards import ShardWriter, iter_records, list_shards
 from corpuslab.leia.annotate import EntityResolver
 from corpuslab.leia.data import (
     LeiaPacker,

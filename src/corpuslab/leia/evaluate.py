@@ -270,7 +270,7 @@ def run_eval(model_name_or_path: str, tasks: Sequence[tuple[str, str]], output_d
              device: str | None = None, dtype: str | None = None, n_boot: int = 1000) -> list[dict[str, Any]]:
     """Evaluate a model on ``[(task, file), ...]``; writes ``{task}_metrics.json``, ``{task}_predictions.jsonl``
     and ``results.md`` into ``output_dir`` when given. The reference evaluates in fp16 on GPU (``dtype``)."""
-    from corpuslab.core.shards import atomic_path, write_json_atomic
+    from corpuslab.core.atomic import atomic_path, write_json_atomic
     from corpuslab.models.loading import load_causal_lm
 
     model, tok = load_causal_lm(model_name_or_path, device=device, dtype=dtype)

@@ -15,9 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.errors import DataError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import write_json_atomic
 
 LEIA_DEFAULTS: dict[str, Any] = {
     "learning_rate": 5e-6, "lr_scheduler_type": "cosine", "warmup_steps": 0, "weight_decay": 0.1,

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, field_validator, model_validator
 
 from corpuslab.core.config import StrictModel
-from corpuslab.core.paths import safe_name
+from corpuslab.core.safe_names import safe_name
 
 SourceFormat = Literal["auto", "hf", "jsonl", "parquet", "text", "mediawiki", "stackexchange", "warc", "html-tar"]
 
@@ -62,17 +62,21 @@ def _looks_like_hub_id(name: str) -> bool:
 
 
 class MixtureConfig(StrictModel):
+    """Stage 1 (``corpuslab sample``): keys are ``run_sample``'s settings and the command's flags."""
+
     target_samples: int = Field(
-        gt=0, validation_alias=AliasChoices("target_samples", "total_samples", "num_samples")
-    )
-    seed: int = 42
+        gt=0, validation_alias=AliasChoices("target_samples", "total_samples", "num_samples"),
+        description="Total documents (or tokens, with unit: tokens) to sample.")
+    seed: int = Field(42, description="Sampling seed.")
     datasets: list[SourceConfig] = Field(validation_alias=AliasChoices("datasets", "sources"))
-    raw_folder: str | None = Field(default=None, validation_alias=AliasChoices("raw_folder", "output_folder", "output_dir"))
-    unit: Literal["docs", "tokens"] = "docs"
-    tokenizer: str | None = None
-    workers: int = Field(default=1, ge=1)
-    on_error: Literal["raise", "skip"] = "raise"
-    redistribute_shortfall: bool = False
+    raw_folder: str | None = Field(default=None, validation_alias=AliasChoices("raw_folder", "output_folder", "output_dir"),
+                                   description="Output folder for the raw sample.")
+    unit: Literal["docs", "tokens"] = Field("docs", description="What target_samples and the quotas count.")
+    tokenizer: str | None = Field(None, description="Tokenizer name or path (unit: tokens).")
+    workers: int = Field(default=1, ge=1, description="Parallel processes; the output is identical.")
+    engine: Literal["local", "ray"] = Field("local", description="local (process pool) or ray; same output.")
+    on_error: Literal["raise", "skip"] = Field("raise", description="Bad records: raise, or skip and count them.")
+    redistribute_shortfall: bool = Field(False, description="Give a small source's shortfall to the others by weight.")
     # Stage-2 blocks: validated by corpuslab.clean, carried here so one YAML drives both stages.
     cleaning: dict[str, Any] | None = None
     filtering: dict[str, Any] | None = None

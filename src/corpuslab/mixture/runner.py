@@ -24,16 +24,12 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from corpuslab.core.errors import DataError
+from corpuslab.core.atomic import remove_stale_tmp, write_json_atomic
+from corpuslab.core.errors import ConfigError, DataError
+from corpuslab.core.markers import completion_info, mark_complete, write_manifest
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import (
-    ShardWriter,
-    completion_info,
-    mark_complete,
-    remove_stale_tmp,
-    write_json_atomic,
-    write_manifest,
-)
+from corpuslab.core.shards import ShardWriter
 from corpuslab.engine import run_tasks
 from corpuslab.mixture.config import MixtureConfig, SourceConfig
 from corpuslab.mixture.quotas import largest_remainder, redistribute
@@ -252,11 +248,10 @@ def build_plan(cfg: MixtureConfig) -> list[dict[str, Any]]:
     ]
 
 
-def run_sample(
-    cfg: MixtureConfig, raw_folder: str, base_dir: str | None = None, workers: int | None = None,
-    progress: bool = True, engine: str = "local",
-) -> dict[str, Any]:
-    """Run stage 1 and return the plan dict that is also written to ``<raw_folder>/plan.json``.
+def run_sample(cfg: MixtureConfig, base_dir: str | None = None, progress: bool = True) -> dict[str, Any]:
+    """Run stage 1 into ``cfg.raw_folder``; return the plan dict that is also written to ``plan.json``.
+
+    ``base_dir`` is the folder relative source paths resolve against (the config file's folder).
 
     Without redistribution each source is written (and marked complete) as soon as its units are
     sampled, so a killed run keeps finished sources. With ``redistribute_shortfall`` every source is
@@ -264,9 +259,21 @@ def run_sample(
     really holds, and each pool is cut to its quota — the bottom-q of a bottom-k pool is exactly what
     sampling with q would have drawn, so one pass suffices.
     """
+    if not cfg.raw_folder:
+        raise ConfigError("raw_folder: set it in the config or give --raw-folder")
+    raw_folder = str(cfg.raw_folder)
     os.makedirs(raw_folder, exist_ok=True)
     remove_stale_tmp(raw_folder)
-    workers = workers or cfg.workers
+    with run_card(raw_folder, "sample", cfg, inputs={"datasets": [d.name for d in cfg.datasets]}) as card:
+        result = _run_sample(cfg, raw_folder, base_dir, progress)
+        card.counts.update(total_kept=result["total_kept"], sources=len(result["sources"]),
+                           shortfall=sum(s["shortfall"] for s in result["sources"]))
+        card.outputs.update({s["slug"]: s["output"] for s in result["sources"]}, plan="plan.json")
+    return result
+
+
+def _run_sample(cfg: MixtureConfig, raw_folder: str, base_dir: str | None, progress: bool) -> dict[str, Any]:
+    workers, engine = cfg.workers, cfg.engine
     plan = build_plan(cfg)
     initial = [p["quota"] for p in plan]
     redistributing = cfg.redistribute_shortfall

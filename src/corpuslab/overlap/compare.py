@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from corpuslab.core.atomic import read_json, write_json_atomic
 from corpuslab.core.errors import CorpuslabError, DataError
-from corpuslab.core.shards import read_json, write_json_atomic
 from corpuslab.overlap.curve import curve_summary
 from corpuslab.overlap.run import RESULTS_FILE
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpuslab.core.atomic import read_json, write_json_atomic
 from corpuslab.core.errors import CorpuslabError, DataError
-from corpuslab.core.shards import read_json, write_json_atomic
 from corpuslab.models.loading import evaluating
 
 FORMAT = "corpuslab-fingerprints-v1"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from corpuslab.core.shards import atomic_path
+from corpuslab.core.atomic import atomic_path
 from corpuslab.overlap.curve import curve_summary, interval_rates
 
 

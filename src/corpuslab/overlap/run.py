@@ -24,9 +24,9 @@ from typing import Any
 
 from pydantic import Field
 
+from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import CorpuslabError
-from corpuslab.core.shards import atomic_path, write_json_atomic
 
 log = logging.getLogger(__name__)
 

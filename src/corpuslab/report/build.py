@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpuslab.core.shards import atomic_path
+from corpuslab.core.atomic import atomic_path
 from corpuslab.report.html import render_page
 from corpuslab.report.model import Note, Run, Section, Table
 from corpuslab.report.registry import PIPELINE_ORDER, find_runs, run_types

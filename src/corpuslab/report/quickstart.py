@@ -33,10 +33,11 @@ from typing import Any
 
 from pydantic import Field
 
+from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.config import StrictModel, read_yaml, validate
 from corpuslab.core.errors import ConfigError, CorpuslabError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import iter_records, write_json_atomic
+from corpuslab.core.shards import iter_records
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +245,7 @@ def run_quickstart(
         cfg = MixtureConfig.model_validate(settings.mixture)
         if before_sample:
             before_sample(cfg)
-        res = run_sample(cfg, str(raw), base_dir=settings.base_dir, progress=progress)
+        res = run_sample(cfg.model_copy(update={"raw_folder": str(raw)}), base_dir=settings.base_dir, progress=progress)
         if after_sample:
             after_sample(cfg, res)
         short = [s["slug"] for s in res["sources"] if s.get("shortfall")]

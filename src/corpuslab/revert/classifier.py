@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
 
+from corpuslab.core.atomic import atomic_path, read_json, write_json_atomic
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import DataError
 from corpuslab.core.runinfo import package_versions, run_info
-from corpuslab.core.shards import atomic_path, open_read, read_json, write_json_atomic
+from corpuslab.core.streams import open_read
 
 Backend = Literal["catboost", "lightgbm"]
 

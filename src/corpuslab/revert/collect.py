@@ -37,10 +37,11 @@ import pyarrow.parquet as pq
 import xxhash
 from pydantic import Field, field_validator
 
+from corpuslab.core.atomic import atomic_path, read_json, write_json_atomic
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import ConfigError, DataError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import atomic_path, open_read, read_json, write_json_atomic
+from corpuslab.core.streams import open_read
 from corpuslab.engine import run_tasks
 from corpuslab.revert.diff import EDIT_TYPE_COLUMNS, diff_pieces
 from corpuslab.revert.languages import is_known_language, lang_from_dbname, lang_from_site

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pyarrow.parquet as pq
 
+from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.errors import DataError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import atomic_path, write_json_atomic
 
 RECALL_LEVEL = 0.75
 

@@ -15,9 +15,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpuslab.core.atomic import atomic_path, read_json, write_json_atomic
 from corpuslab.core.errors import DataError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import atomic_path, read_json, write_json_atomic
 from corpuslab.revert.diff import EDIT_TYPE_COLUMNS
 from corpuslab.revert.prepare import read_part
 from corpuslab.revert.schema import INTERFACE_TAGS, USER_GROUPS

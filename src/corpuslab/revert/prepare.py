@@ -24,10 +24,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field, field_validator
 
+from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import DataError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import atomic_path, write_json_atomic
 from corpuslab.revert.collect import _iso, read_collected
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpuslab.core.atomic import atomic_path
 from corpuslab.core.errors import DataError
-from corpuslab.core.shards import atomic_path
 from corpuslab.revert.classifier import score_table
 
 

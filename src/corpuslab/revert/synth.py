@@ -19,7 +19,8 @@ from xml.sax.saxutils import escape
 
 import xxhash
 
-from corpuslab.core.shards import atomic_path, open_read
+from corpuslab.core.atomic import atomic_path
+from corpuslab.core.streams import open_read
 from corpuslab.revert.collect import sha1_base36
 
 JUNK = ["lol", "LOL!!!", "asdfghjkl", "xDDDD", "hahahahaha", "!!!!!!!!", "poop poop", "wwwwwww", "ｗｗｗｗ",

@@ -25,10 +25,10 @@ import numpy as np
 import pyarrow as pa
 from pydantic import Field
 
+from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import CorpuslabError
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import write_json_atomic
 from corpuslab.revert.prepare import read_part
 
 log = logging.getLogger(__name__)

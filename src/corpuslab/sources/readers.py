@@ -17,7 +17,7 @@ import numpy as np
 
 from corpuslab.core.errors import DataError
 from corpuslab.core.records import batched
-from corpuslab.core.shards import _STREAM_ERRORS, open_read, read_blocks
+from corpuslab.core.streams import STREAM_ERRORS, open_read, read_blocks
 from corpuslab.sources.base import Unit, decode_mapping, json_line_decoder
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def _jsonl_chunks(unit: Unit, on_error: str, problems: dict[str, int]) -> Iterat
                 carry = block[int(ends[-1]) + 1:] if len(ends) else block[start:]
                 if len(ends):
                     yield LineChunk.from_newlines(block, ends, start)
-    except _STREAM_ERRORS as e:
+    except STREAM_ERRORS as e:
         if isinstance(e, (FileNotFoundError, PermissionError)):
             raise DataError(f"{unit.path}: {e}") from e
         if on_error == "raise":

@@ -28,19 +28,12 @@ from typing import IO, Any
 
 from tqdm.auto import tqdm
 
+from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.errors import DataError
+from corpuslab.core.markers import completion_info, mark_complete, write_manifest
 from corpuslab.core.runinfo import run_info
-from corpuslab.core.shards import (
-    Bz2Streams,
-    ShardWriter,
-    completion_info,
-    encode_line,
-    mark_complete,
-    open_read,
-    read_blocks,
-    write_json_atomic,
-    write_manifest,
-)
+from corpuslab.core.shards import ShardWriter, encode_line
+from corpuslab.core.streams import Bz2Streams, open_read, read_blocks
 from corpuslab.engine.runner import imap_bounded
 from corpuslab.wiki.titles import Namespaces, language_from_dbname
 from corpuslab.wiki.wikitext import WikitextError, wikitext_to_text

@@ -14,8 +14,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpuslab.core.atomic import atomic_path
 from corpuslab.core.errors import DataError
-from corpuslab.core.shards import _open_write, atomic_path, open_read
+from corpuslab.core.streams import open_read, open_write
 
 
 def write_pairs(path: str | os.PathLike[str], pairs: Iterable[tuple[str, str]],
@@ -28,7 +29,7 @@ def write_pairs(path: str | os.PathLike[str], pairs: Iterable[tuple[str, str]],
             table = pa.table({columns[0]: [a for a, _ in rows], columns[1]: [b for _, b in rows]})
             pq.write_table(table, tmp, compression="zstd")
         else:
-            fh = _open_write(tmp) if p.endswith((".gz", ".zst")) else open(tmp, "wb")
+            fh = open_write(tmp) if p.endswith((".gz", ".zst")) else open(tmp, "wb")
             if p.endswith(".bz2"):
                 import bz2
 

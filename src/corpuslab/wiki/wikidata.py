@@ -18,8 +18,9 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.errors import DataError
-from corpuslab.core.shards import _STREAM_ERRORS, open_read, write_json_atomic
+from corpuslab.core.streams import STREAM_ERRORS, open_read
 from corpuslab.wiki.tables import write_pairs
 from corpuslab.wiki.titles import normalize_title
 
@@ -57,7 +58,7 @@ def iter_entities(path: str | os.PathLike[str], counters: Counter[str] | None = 
                     continue
                 c["entities"] += 1
                 yield ent
-    except _STREAM_ERRORS as e:
+    except STREAM_ERRORS as e:
         c["truncated"] += 1
         log.warning("%s: stream ends early after line %d (%s)", p, lineno, e)
 
