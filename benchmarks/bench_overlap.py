@@ -64,7 +64,7 @@ def time_it(fn: Any, repeats: int) -> float:
 def measure_train_step(model: Any, tok: Any, docs: list[str], args: argparse.Namespace) -> float:
     from transformers import TrainerCallback
 
-    from corpuslab.train import text_dataset, train_causal_lm
+    from corpuslab.train import CausalLMTrainConfig, text_dataset, train_causal_lm
 
     class StepTimer(TrainerCallback):
         def __init__(self) -> None:
@@ -79,13 +79,13 @@ def measure_train_step(model: Any, tok: Any, docs: list[str], args: argparse.Nam
 
     timer = StepTimer()
     ds = text_dataset(docs, tok, max_length=args.seq_len, packing=True)
-    train_causal_lm(model, tok, ds, "/tmp/bench_overlap_run", max_steps=args.train_steps + 1,
-                    per_device_train_batch_size=args.batch, gradient_accumulation_steps=args.grad_accum,
-                    learning_rate=2e-6, progress=False, logging_steps=1000)
+    cfg = CausalLMTrainConfig(output_dir="/tmp/bench_overlap_run", max_steps=args.train_steps + 1,
+                              per_device_train_batch_size=args.batch, gradient_accumulation_steps=args.grad_accum,
+                              learning_rate=2e-6, logging_steps=1000)
+    train_causal_lm(model, tok, ds, cfg, progress=False)
     # the StepTimer is attached on a second, identical short run so the first run warms everything up
-    train_causal_lm(model, tok, ds, "/tmp/bench_overlap_run", max_steps=args.train_steps,
-                    per_device_train_batch_size=args.batch, gradient_accumulation_steps=args.grad_accum,
-                    learning_rate=2e-6, progress=False, logging_steps=1000, callbacks=[timer])
+    train_causal_lm(model, tok, ds, cfg.model_copy(update={"max_steps": args.train_steps}), progress=False,
+                    callbacks=[timer])
     return statistics.median(timer.times)
 
 

@@ -7,9 +7,17 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from corpuslab.core.errors import CorpuslabError, DataError
-from corpuslab.train import CausalLMCollator, open_text_source, text_dataset, train_causal_lm, training_plan
+from corpuslab.core.errors import DataError
+from corpuslab.train import (
+    CausalLMCollator,
+    CausalLMTrainConfig,
+    open_text_source,
+    text_dataset,
+    train_causal_lm,
+    training_plan,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -89,11 +97,12 @@ def test_short_training_run_lowers_loss(stories260k: Path, shared, tmp_path: Pat
     tok = AutoTokenizer.from_pretrained(stories260k)
     model = AutoModelForCausalLM.from_pretrained(stories260k)
     ds = text_dataset(_botchan_paragraphs(shared)[:40], tok, max_length=64, packing=True)
-    res = train_causal_lm(model, tok, ds, tmp_path / "run", max_steps=8, per_device_train_batch_size=4,
-                          learning_rate=3e-3, logging_steps=1, progress=False, save_final_model=True)
+    cfg = CausalLMTrainConfig(output_dir=str(tmp_path / "run"), max_steps=8, per_device_train_batch_size=4,
+                              learning_rate=3e-3, logging_steps=1, save_final_model=True)
+    res = train_causal_lm(model, tok, ds, cfg, progress=False)
     losses = [h["loss"] for h in res.log_history if "loss" in h]
     assert len(losses) == 8 and losses[-1] < losses[0]
     assert (res.final_model_dir / "config.json").exists()
     assert not list((tmp_path / "run").glob("checkpoint-*"))  # no checkpoints by default
-    with pytest.raises(CorpuslabError, match="max_steps"):
-        train_causal_lm(model, tok, ds, tmp_path / "r2", max_steps=0)
+    with pytest.raises(ValidationError, match="max_steps"):
+        CausalLMTrainConfig(output_dir=str(tmp_path / "r2"), max_steps=0)

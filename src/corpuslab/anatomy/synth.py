@@ -286,17 +286,18 @@ def train_small_lm(model: Any, tokenizer: Any, sequences: list[list[int]], epoch
     import math
     import tempfile
 
-    from corpuslab.train.causal_lm import train_causal_lm
+    from corpuslab.train import CausalLMTrainConfig, train_causal_lm
 
     bos = tokenizer.bos_token_id
     data = [{"input_ids": [bos, *s], "attention_mask": [1] * (len(s) + 1)} for s in sequences]
     steps = max(1, math.ceil(len(data) * epochs / batch_size))
     model.train()
     with tempfile.TemporaryDirectory() as tmp:
-        res = train_causal_lm(model, tokenizer, data, tmp, max_steps=steps, per_device_train_batch_size=batch_size,
-                              learning_rate=lr, warmup_steps=max(1, steps // 20), lr_scheduler_type="cosine",
-                              logging_steps=max(1, steps // 10), seed=seed, progress=progress,
-                              use_cpu=not _cuda(), dataloader_num_workers=0)
+        cfg = CausalLMTrainConfig(output_dir=tmp, max_steps=steps, per_device_train_batch_size=batch_size,
+                                  learning_rate=lr, warmup_steps=max(1, steps // 20), lr_scheduler_type="cosine",
+                                  logging_steps=max(1, steps // 10), seed=seed,
+                                  training_args={"use_cpu": not _cuda(), "dataloader_num_workers": 0})
+        res = train_causal_lm(model, tokenizer, data, cfg, progress=progress)
     model.eval()
     losses = [h["loss"] for h in res.log_history if "loss" in h]
     return {"train_loss": float(res.metrics.get("train_loss", float("nan"))), "steps": steps,

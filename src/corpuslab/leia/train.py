@@ -60,7 +60,7 @@ def train_leia(
         init_marker_embeddings,
     )
     from corpuslab.models.loading import _wrap_load_error, pick_device
-    from corpuslab.train.causal_lm import train_causal_lm
+    from corpuslab.train import CausalLMTrainConfig, train_causal_lm
 
     d = Path(data_dir)
     rep_path = d / "report.json"
@@ -88,12 +88,14 @@ def train_leia(
     ds = LeiaDataset(packer)
     collator = LeiaCollator(marker_ids=(open_id, close_id), pad_token_id=tok.pad_token_id,
                             mask_entity_names=mask_entity_names)
-    res = train_causal_lm(
-        model, tok, ds, output_dir, max_steps=max_steps, per_device_train_batch_size=per_device_train_batch_size,
-        gradient_accumulation_steps=gradient_accumulation_steps, logging_steps=logging_steps,
-        data_collator=collator, bf16=bf16, save_final_model=True, progress=progress,
-        dataloader_num_workers=0, **hp,
-    )
+    fields = set(CausalLMTrainConfig.model_fields)
+    settings = {"max_steps": max_steps, "per_device_train_batch_size": per_device_train_batch_size,
+                "gradient_accumulation_steps": gradient_accumulation_steps, "logging_steps": logging_steps,
+                "bf16": bf16, "save_final_model": True, **hp}
+    train_cfg = CausalLMTrainConfig(
+        output_dir=str(output_dir), **{k: v for k, v in settings.items() if k in fields},
+        training_args={"dataloader_num_workers": 0, **{k: v for k, v in settings.items() if k not in fields}})
+    res = train_causal_lm(model, tok, ds, train_cfg, data_collator=collator, progress=progress)
     losses = [h["loss"] for h in res.log_history if "loss" in h]
     summary = {
         "model": model_name_or_path, "data_dir": str(d), "final_model": str(res.final_model_dir),

@@ -120,7 +120,13 @@ def run_overlap_training(
         save_fingerprints,
     )
     from corpuslab.overlap.tracking import OverlapCallback, OverlapTracker
-    from corpuslab.train import open_text_source, text_dataset, train_causal_lm, training_plan
+    from corpuslab.train import (
+        CausalLMTrainConfig,
+        open_text_source,
+        text_dataset,
+        train_causal_lm,
+        training_plan,
+    )
 
     is_main = int(os.environ.get("RANK", "0")) == 0  # under torchrun only rank 0 reports and writes
     _say = report or (lambda msg: log.info("%s", msg))
@@ -187,14 +193,9 @@ def run_overlap_training(
 
     callback = OverlapCallback(tracker, eval_steps=cfg.eval_steps, effective_batch=plan["effective_batch"],
                                on_point=on_point, extra_steps=(1,) if cfg.eval_first_step else ())
-    res = train_causal_lm(
-        model, tok, dataset, out, max_steps=cfg.max_steps,
-        per_device_train_batch_size=cfg.per_device_train_batch_size,
-        gradient_accumulation_steps=cfg.gradient_accumulation_steps, learning_rate=cfg.learning_rate,
-        warmup_steps=cfg.warmup_steps, max_grad_norm=cfg.max_grad_norm, logging_steps=cfg.logging_steps,
-        seed=cfg.seed, callbacks=[callback], bf16=cfg.bf16, save_final_model=cfg.save_final_model,
-        progress=progress,
-    )
+    train_cfg = CausalLMTrainConfig(output_dir=str(out), **cfg.model_dump(include=set(CausalLMTrainConfig.model_fields)
+                                                                          - {"output_dir"}))
+    res = train_causal_lm(model, tok, dataset, train_cfg, callbacks=[callback], progress=progress)
     if not res.trainer.is_world_process_zero():
         results["is_main_process"] = False
         return results

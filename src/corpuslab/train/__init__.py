@@ -9,8 +9,10 @@ from corpuslab.train.causal_lm import (
     train_causal_lm,
     training_plan,
 )
+from corpuslab.train.config import CausalLMTrainConfig
 
 __all__ = [
+    "CausalLMTrainConfig",
     "CausalLMCollator",
     "TextTokenDataset",
     "TrainResult",

@@ -10,7 +10,8 @@ Usage::
 
     texts = open_text_source("wikimedia/wikipedia", config="20231101.en")        # or a shard folder
     ds = text_dataset(texts, tokenizer, max_length=512, packing=True, num_samples=20_000)
-    result = train_causal_lm(model, tokenizer, ds, "runs/x", max_steps=500, learning_rate=2e-6)
+    cfg = CausalLMTrainConfig(output_dir="runs/x", max_steps=500, learning_rate=2e-6)
+    result = train_causal_lm(model, tokenizer, ds, cfg)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from corpuslab.core.errors import CorpuslabError, DataError
+from corpuslab.train.config import CausalLMTrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +130,11 @@ def _torch_iterable_base() -> type:
 class TextTokenDataset(_torch_iterable_base()):  # type: ignore[misc]
     """Streams ``{"input_ids", "attention_mask"}`` examples from texts; see :func:`text_dataset`."""
 
+    #: unpacked documents shorter than this many tokens give no example (nothing to predict)
+    min_length = 2
+    #: documents per tokenizer call (the fast tokenizer batches in Rust)
+    tokenize_batch = 64
+
     def __init__(
         self,
         source: TextSource,
@@ -138,8 +145,6 @@ class TextTokenDataset(_torch_iterable_base()):  # type: ignore[misc]
         num_samples: int | None = None,
         add_special_tokens: bool = True,
         add_eos: bool | None = None,
-        min_length: int = 2,
-        tokenize_batch: int = 64,
     ):
         super().__init__()
         if max_length < 2:
@@ -152,8 +157,6 @@ class TextTokenDataset(_torch_iterable_base()):  # type: ignore[misc]
         self.num_samples = num_samples
         self.add_special_tokens = add_special_tokens
         self.add_eos = packing if add_eos is None else add_eos
-        self.min_length = min_length
-        self.tokenize_batch = tokenize_batch
         self.docs_seen = 0
 
     def _docs(self) -> Iterator[str]:
@@ -319,6 +322,12 @@ def training_plan(
 # ---- training ------------------------------------------------------------------------------------
 
 
+#: config fields that are TrainingArguments of the same name
+_TRAINING_ARGUMENT_FIELDS = {"output_dir", "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
+                             "learning_rate", "warmup_steps", "max_grad_norm", "weight_decay", "lr_scheduler_type",
+                             "logging_steps", "seed"}
+
+
 @dataclass
 class TrainResult:
     trainer: Any
@@ -337,39 +346,23 @@ def train_causal_lm(
     model: Any,
     tokenizer: Any,
     train_dataset: Any,
-    output_dir: str | os.PathLike[str],
-    max_steps: int = 100,
-    per_device_train_batch_size: int = 4,
-    gradient_accumulation_steps: int = 1,
-    learning_rate: float = 5e-5,
-    warmup_steps: int = 0,
-    max_grad_norm: float = 1.0,
-    weight_decay: float = 0.0,
-    lr_scheduler_type: str = "linear",
-    logging_steps: int = 10,
-    seed: int = 42,
+    cfg: CausalLMTrainConfig,
     callbacks: list[Any] | None = None,
     data_collator: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None,
-    bf16: bool | None = None,
-    save_final_model: bool = False,
     progress: bool = True,
-    upcast_fp32: bool = True,
-    **training_args: Any,
 ) -> TrainResult:
-    """Train ``model`` on ``train_dataset`` with HF ``Trainer``; extra kwargs go to ``TrainingArguments``.
+    """Train ``model`` on ``train_dataset`` with HF ``Trainer`` under ``cfg``.
 
     Defaults are chosen for small local runs: no checkpoints (``save_strategy="no"``), no trackers
     (``report_to="none"``), bf16 autocast only on GPUs that support it, fp32 master weights (a half-
     precision model is upcast first, since plain AdamW on fp16 weights loses small updates). Works with
     map-style and iterable datasets; an iterable one needs ``max_steps``. Under ``torchrun`` Trainer
-    shards the work itself. ``save_final_model`` writes ``output_dir/final_model`` (model + tokenizer).
+    shards the work itself. ``cfg.save_final_model`` writes ``output_dir/final_model`` (model + tokenizer).
     """
     import torch
     from transformers import Trainer, TrainingArguments
 
-    if max_steps <= 0:
-        raise CorpuslabError(f"max_steps must be positive, got {max_steps}")
-    if upcast_fp32 and any(p.dtype in (torch.float16, torch.bfloat16) for p in model.parameters()):
+    if cfg.upcast_fp32 and any(p.dtype in (torch.float16, torch.bfloat16) for p in model.parameters()):
         log.info("upcasting half-precision weights to fp32 master weights for training")
         model.float()
     if tokenizer is not None and tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
@@ -377,19 +370,9 @@ def train_causal_lm(
     if data_collator is None:
         pad = tokenizer.pad_token_id if tokenizer is not None and tokenizer.pad_token_id is not None else 0
         data_collator = CausalLMCollator(pad_token_id=pad)
-    use_bf16 = _auto_bf16() if bf16 is None else bf16
+    use_bf16 = _auto_bf16() if cfg.bf16 is None else cfg.bf16
     kwargs: dict[str, Any] = {
-        "output_dir": str(output_dir),
-        "max_steps": max_steps,
-        "per_device_train_batch_size": per_device_train_batch_size,
-        "gradient_accumulation_steps": gradient_accumulation_steps,
-        "learning_rate": learning_rate,
-        "warmup_steps": warmup_steps,
-        "max_grad_norm": max_grad_norm,
-        "weight_decay": weight_decay,
-        "lr_scheduler_type": lr_scheduler_type,
-        "logging_steps": logging_steps,
-        "seed": seed,
+        **cfg.model_dump(include=_TRAINING_ARGUMENT_FIELDS),
         "bf16": use_bf16,
         "save_strategy": "no",
         "report_to": "none",
@@ -401,7 +384,7 @@ def train_causal_lm(
     if world_size() > 1 and not torch.cuda.is_available():
         # multi-process CPU (torchrun on a CPU box): accelerate only sets up DDP over gloo when told to use CPU
         kwargs.update({"use_cpu": True, "ddp_backend": "gloo"})
-    kwargs.update(training_args)
+    kwargs.update(cfg.training_args)
     try:
         args = TrainingArguments(**kwargs)
     except (TypeError, ValueError) as e:
@@ -413,8 +396,8 @@ def train_causal_lm(
     out = trainer.train()
     metrics = dict(out.metrics)
     final_dir = None
-    if save_final_model:
-        final_dir = Path(output_dir) / "final_model"
+    if cfg.save_final_model:
+        final_dir = Path(cfg.output_dir) / "final_model"
         trainer.save_model(str(final_dir))  # also saves the tokenizer (processing_class); rank-0 only
     return TrainResult(trainer=trainer, metrics=metrics, log_history=list(trainer.state.log_history),
                        final_model_dir=final_dir)
