@@ -49,3 +49,21 @@ def local_ray():  # type: ignore[no-untyped-def]
     yield ray
     if started:
         ray.shutdown()
+
+
+def check_run_card(output: Path | str, kind: str, single_file: bool = False) -> dict:
+    """Assert ``output`` carries a finished run card of ``kind`` with the one schema; return it."""
+    import json
+
+    from corpuslab.core.runcard import CARD_KEYS, SCHEMA, card_path
+
+    f = card_path(output, single_file)
+    assert f.exists(), f"{f}: no run card"
+    card = json.loads(f.read_text(encoding="utf-8"))
+    assert tuple(card) == CARD_KEYS, f"{f}: keys {list(card)}"
+    assert card["schema"] == SCHEMA and card["kind"] == kind, (card["schema"], card["kind"])
+    assert card["status"] == "done", f"{f}: status {card['status']} ({card['error']})"
+    assert card["started"] and card["finished"] and card["wall_seconds"] >= 0
+    assert isinstance(card["config"]["resolved"], dict) and card["config"]["resolved"], "empty resolved config"
+    assert isinstance(card["counts"], dict) and isinstance(card["inputs"], dict)
+    return card
