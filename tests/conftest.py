@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+# helper modules (``from conftest import shared_path``, ``from clean_fixtures import …``) import by plain name
+for _d in sorted({TESTS, *(p.parent for p in TESTS.rglob("*.py"))}, reverse=True):
+    if str(_d) not in sys.path:
+        sys.path.insert(0, str(_d))
 SHARED_DATA = (REPO / ".." / "shared" / "data").resolve()
 
 
