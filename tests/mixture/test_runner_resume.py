@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -68,7 +69,11 @@ def test_sigkill_then_resume_is_identical(tmp_path: Path) -> None:
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    assert not (tmp_path / "killed" / "plan.json").exists() or proc.returncode == 0
+    # it really died mid-run: killed by the signal, the large source unfinished, no plan, the card still "running"
+    assert proc.returncode == -signal.SIGKILL, f"the run ended by itself (exit {proc.returncode}) before the kill"
+    assert not (tmp_path / "killed" / "plan.json").exists()
+    assert not (marker / "large__raw_data.jsonl.gz.json").exists()
+    assert json.loads((tmp_path / "killed" / "run.json").read_text())["status"] == "running"
     subprocess.run([*cmd, "-o", str(tmp_path / "killed")], check=True, env=env, capture_output=True, timeout=300)
     assert folder_bytes(tmp_path / "ref") == folder_bytes(tmp_path / "killed")
     assert not list((tmp_path / "killed").rglob(".tmp-*"))
