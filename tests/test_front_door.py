@@ -1,4 +1,5 @@
-"""The README's two commands: `make demo` runs the quickstart on the example data, `make test` is what CI runs."""
+"""The README's two commands: `make demo` runs the quickstart on the example data, `make test-all` is what CI
+runs (every tier); `make test` is the fast tier."""
 
 from __future__ import annotations
 
@@ -22,9 +23,12 @@ def test_demo_runs_the_quickstart_and_ci_runs_the_test_target() -> None:
     demo = _recipe("demo")
     assert demo == ["$(BIN)/corpuslab quickstart --output-dir runs/quickstart"]
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert "make demo" in readme and "make test" in readme
+    assert "make demo" in readme and "make test-all" in readme
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
-    assert re.search(r"^make test$", ci, re.M)
+    assert re.search(r"^make test-all$", ci, re.M)
+    assert not any("-m " in line for line in _recipe("test-all")), "test-all must run every tier"
+    fast = " ".join(_recipe("test"))
+    assert all(f"not {m}" in fast for m in ("slow", "model", "ray"))
 
 
 def test_demo_config_points_at_the_real_example_data() -> None:
