@@ -19,7 +19,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -207,7 +207,16 @@ def _write_source(raw_folder: str, src: SourceConfig, merged: Pool, info: dict[s
     mark_complete(raw_folder, rel, info)
 
 
-def _merge(results: list[UnitResult], unit_kind: str, quota: int) -> tuple[Pool, int, bool, dict[str, int]]:
+class SampledSource(NamedTuple):
+    """One source's merged sample: the pool and what reading the source found."""
+
+    pool: Pool
+    seen: int
+    read_to_end: bool
+    problems: dict[str, int]
+
+
+def _merge(results: list[UnitResult], unit_kind: str, quota: int) -> SampledSource:
     merged = Pool(k=quota) if unit_kind == "docs" else Pool(budget=quota)
     offset, read_to_end, problems = 0, True, {"invalid_records": 0}
     for r in results:
@@ -218,7 +227,7 @@ def _merge(results: list[UnitResult], unit_kind: str, quota: int) -> tuple[Pool,
         problems["invalid_records"] += r.invalid
         for k, v in r.problems.items():
             problems[k] = problems.get(k, 0) + v
-    return merged, offset, read_to_end, problems
+    return SampledSource(merged, offset, read_to_end, problems)
 
 
 def _previous_final_quotas(raw_folder: str, cfg: MixtureConfig, initial: list[int]) -> list[int]:
@@ -301,7 +310,7 @@ def _run_sample(cfg: MixtureConfig, raw_folder: str, base_dir: str | None, progr
     pending_by_slug = {d.slug: (d, q, fp) for d, q, fp in pending}
     waiting = {slug: owners.count(slug) for slug in pending_by_slug}
     got: dict[str, list[tuple[int, UnitResult]]] = {slug: [] for slug in pending_by_slug}
-    sampled: dict[str, tuple[Pool, int, bool, dict[str, int]]] = {}
+    sampled: dict[str, SampledSource] = {}
 
     def finish(i: int, r: UnitResult) -> None:
         """Merge a source as soon as its last unit is sampled; write it unless quotas may still move."""
@@ -313,7 +322,7 @@ def _run_sample(cfg: MixtureConfig, raw_folder: str, base_dir: str | None, progr
         mine = [res for _, res in sorted(got[r.slug], key=lambda x: x[0])]
         sampled[r.slug] = _merge(mine, cfg.unit, q)
         if not redistributing:
-            done[d.slug] = _finalize(raw_folder, d, cfg, q, fp, *sampled[r.slug])
+            done[d.slug] = _finalize(raw_folder, d, cfg, q, fp, sampled[r.slug])
 
     run_tasks(sample_task, tasks, workers=workers, engine=engine, desc="sources", progress=progress,
               on_result=finish)
@@ -326,11 +335,10 @@ def _run_sample(cfg: MixtureConfig, raw_folder: str, base_dir: str | None, progr
             avail.append(have if read_to_end and have < cfg.target_samples else None)
         quotas = redistribute(initial, avail, [d.weight for d in cfg.datasets], [d.slug for d in cfg.datasets])
         for d, q in zip(cfg.datasets, quotas, strict=True):
-            pool, seen, read_to_end, problems = sampled[d.slug]
             cut = Pool(k=q) if cfg.unit == "docs" else Pool(budget=q)
-            cut.merge(pool)
+            cut.merge(sampled[d.slug].pool)
             fp = source_fingerprint(d, cfg.seed, q, cfg.unit)
-            done[d.slug] = _finalize(raw_folder, d, cfg, q, fp, cut, seen, read_to_end, problems)
+            done[d.slug] = _finalize(raw_folder, d, cfg, q, fp, sampled[d.slug]._replace(pool=cut))
 
     sources = []
     for p, q in zip(plan, quotas, strict=True):
@@ -353,8 +361,9 @@ def _run_sample(cfg: MixtureConfig, raw_folder: str, base_dir: str | None, progr
     return result
 
 
-def _finalize(raw_folder: str, d: SourceConfig, cfg: MixtureConfig, q: int, fp: str, merged: Pool, seen: int,
-              read_to_end: bool, problems: dict[str, int]) -> dict[str, Any]:
+def _finalize(raw_folder: str, d: SourceConfig, cfg: MixtureConfig, q: int, fp: str,
+              sampled: SampledSource) -> dict[str, Any]:
+    merged, seen, read_to_end, problems = sampled
     kept_units = int(merged.tokens.sum()) if cfg.unit == "tokens" else len(merged.idx)
     info = {"fingerprint": fp, "quota": q, "seen": seen, "kept": len(merged.idx),
             "kept_tokens": int(merged.tokens.sum()) if cfg.unit == "tokens" else None,
