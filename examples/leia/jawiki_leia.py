@@ -42,8 +42,10 @@ def main() -> None:
 
     from corpuslab.core.shards import iter_records
     from corpuslab.leia.build import build_leia_dataset
+    from corpuslab.leia.config import LeiaBuildConfig, LeiaEvalConfig, LeiaTrainConfig
     from corpuslab.leia.evaluate import results_table, run_eval
     from corpuslab.leia.train import train_leia
+    from corpuslab.wiki.config import WikiExtractConfig, WikiRedirectsConfig, WikiWikidataConfig
     from corpuslab.wiki.extract import extract_dump
     from corpuslab.wiki.redirects import extract_redirects
     from corpuslab.wiki.wikidata import extract_wikidata
@@ -51,10 +53,11 @@ def main() -> None:
     out = Path(args.out)
     data = Path(args.data)
     dump = data / "wiki" / "jawiki-20230501-pages-articles-excerpt.xml.bz2"
-    rep = extract_dump(dump, out / "articles", workers=2)
+    rep = extract_dump(WikiExtractConfig(dump=str(dump), output_dir=str(out / "articles"), workers=2))
     print(f"1. extract: {rep['counts']}")
-    _, rstats = extract_redirects(dump, out / "tables" / "ja-redirects.tsv")
-    wd = extract_wikidata(data / "wiki" / "wikidata-all-head.json.bz2", out / "tables", ["en", "ja"])
+    _, rstats = extract_redirects(WikiRedirectsConfig(dump=str(dump), output=str(out / "tables" / "ja-redirects.tsv")))
+    wd = extract_wikidata(WikiWikidataConfig(dump=str(data / "wiki" / "wikidata-all-head.json.bz2"),
+                                             output_dir=str(out / "tables"), languages=["en", "ja"]))
     print(f"2. tables: redirects {rstats['resolved']}, sitelinks {wd['counts']}")
 
     model_path = args.model
@@ -68,25 +71,29 @@ def main() -> None:
                              heads=4, max_positions=2048)
         print(f"3. tiny model → {model_path}")
 
-    b = build_leia_dataset(out / "articles", out / "leia-data", model_path, out / "tables" / "en-wikidata-ids.tsv",
-                           out / "tables" / "ja-wikidata-ids.tsv", out / "tables" / "ja-redirects.tsv",
-                           seq_len=args.seq_len)
+    tables = out / "tables"
+    b = build_leia_dataset(LeiaBuildConfig(
+        articles=out / "articles", output_dir=out / "leia-data", model=model_path,
+        english_ids=tables / "en-wikidata-ids.tsv", target_ids=tables / "ja-wikidata-ids.tsv",
+        redirects=tables / "ja-redirects.tsv", seq_len=args.seq_len))
     print(f"4. build: links seen {b['links_seen']}, resolved {b['links_resolved']}, kept {b['links_kept']}, "
           f"inserted (epoch 0) {b['links_inserted']}, windows {b['windows']}, drops {b['drop_reasons']}")
 
     runs = {}
     for name, strategy in (("leia", "after"), ("ft-baseline", "none")):
-        s = train_leia(model_path, out / "leia-data", out / f"train-{name}", max_steps=args.steps,
-                       per_device_train_batch_size=4, strategy=strategy, learning_rate=1e-3, progress=False)
+        s = train_leia(LeiaTrainConfig(model=model_path, data_dir=out / "leia-data", output_dir=out / f"train-{name}",
+                                       max_steps=args.steps, per_device_train_batch_size=4, strategy=strategy,
+                                       learning_rate=1e-3), progress=False)
         runs[name] = s["final_model"]
         print(f"5. train {name}: loss {s['losses'][0]:.3f} → {s['losses'][-1]:.3f}")
 
     mc = data / "mc"
-    tasks = [("xcodah", str(HERE / "xcodah-ja-constructed.jsonl")), ("xcodah", str(mc / "codah_full_data.tsv")),
-             ("xcsqa", str(HERE / "xcsqa-ja-constructed.jsonl")), ("xcsqa", str(mc / "commonsenseqa_dev_rand_split.jsonl"))]
+    files = {"xcsqa": [HERE / "xcsqa-ja-constructed.jsonl", mc / "commonsenseqa_dev_rand_split.jsonl"],
+             "xcodah": [HERE / "xcodah-ja-constructed.jsonl", mc / "codah_full_data.tsv"]}
     lines = ["# LEIA example on the jawiki excerpt (tiny model, CPU)", ""]
     for name, path in (("base", model_path), ("ft-baseline", runs["ft-baseline"]), ("leia", runs["leia"])):
-        res = run_eval(path, tasks, out / f"eval-{name}", limit=args.eval_limit, n_boot=500)
+        res = run_eval(LeiaEvalConfig(model=path, **files, output_dir=out / f"eval-{name}", limit=args.eval_limit,
+                                      n_boot=500))
         lines += [f"## {name}", "", results_table(res), ""]
         print(f"6. eval {name}:\n{results_table(res)}")
     (out / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import functools
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from conftest import shared_path
@@ -56,3 +57,57 @@ def neox_tokenizer() -> Any:
     tk = Tokenizer.from_str(bz2.decompress(shared_path(NEOX).read_bytes()).decode())
     return PreTrainedTokenizerFast(tokenizer_object=tk, bos_token="<|endoftext|>", eos_token="<|endoftext|>",
                                    pad_token="<|endoftext|>")
+
+
+# ---- small constructed articles for insertion / packing / Trainer-data tests ---------------------------
+
+def marker_ids() -> Any:
+    from corpuslab.leia.markers import MarkerIds
+
+    return MarkerIds(900, 901)
+
+
+def make_article(n_tokens: int = 20, spans: tuple[tuple[int, int], ...] = ((2, 4), (7, 8), (12, 15))) -> Any:
+    """Ids 100…, anchors at ``spans``, the k-th English name = tokens (50 + k, 60 + k)."""
+    import numpy as np
+
+    from corpuslab.leia.tokens import TokenizedArticle
+
+    ids = np.arange(100, 100 + n_tokens, dtype=np.int16)
+    return TokenizedArticle(ids, np.array([s for s, _ in spans], np.int32), np.array([e for _, e in spans], np.int32),
+                            [np.array([50 + k, 60 + k], np.int16) for k in range(len(spans))], ["Q1"] * len(spans))
+
+
+def packing_articles() -> list[Any]:
+    return [make_article(20), make_article(35), make_article(9, spans=((1, 2), (3, 5), (6, 8))), make_article(50)]
+
+
+def small_packer(**kw: Any) -> Any:
+    """Windows of 16 over :func:`packing_articles`, BOS id 1, insertion seed 3."""
+    from corpuslab.leia.insertion import InsertionSettings
+    from corpuslab.leia.packing import LeiaPacker
+
+    return LeiaPacker(packing_articles(), seq_len=16, bos_id=1, marker_ids=marker_ids(),
+                      insertion=InsertionSettings(seed=3), **kw)
+
+
+# ---- a `leia build` on the real jawiki excerpt ----------------------------------------------------------
+
+def write_table_dir(d: Path) -> Path:
+    """The real tables as files in ``d`` (en TSV, ja Parquet, redirects TSV) and the tiny tokenizer as ``tok/``."""
+    from corpuslab.wiki.tables import write_pairs
+
+    red, ja, en = real_tables()
+    fresh_tiny_tokenizer().save_pretrained(str(d / "tok"))
+    write_pairs(d / "en.tsv", sorted(en.items()))
+    write_pairs(d / "ja.parquet", sorted(ja.items()))
+    write_pairs(d / "red.tsv", sorted(red.items()))
+    return d
+
+
+def build_config(d: Path, out: Path, **kw: Any) -> Any:
+    """Build settings over :func:`write_table_dir`'s files, windows of 128 tokens."""
+    from corpuslab.leia.config import LeiaBuildConfig
+
+    return LeiaBuildConfig(output_dir=out, model=str(d / "tok"), english_ids=d / "en.tsv",
+                           target_ids=d / "ja.parquet", redirects=d / "red.tsv", seq_len=128, **kw)

@@ -1,5 +1,5 @@
-"""Link → English entity name, following the reference ``preprocess_wikipedia.py`` /
-``build_wikipedia_dataset.py`` rules (shared/reference/leia_and_revertrisk.md A.2):
+"""Link → English entity name, following the rules of the leia-llm/leia ``scripts/preprocess_wikipedia.py`` and
+``scripts/build_wikipedia_dataset.py`` (LEIA, Yamada & Ri 2024, arXiv 2402.11485):
 
 target title → redirects (final target) → target-language sitelink table (QID) → English sitelink table
 inverted (English title) → drop namespace pages and ``List of …`` → remove every parenthesised span →
@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from corpuslab.wiki.titles import Namespaces, namespace_of
 
-# English namespace prefixes the reference filters (A.2 step 4).
+# English namespace prefixes the reference filters (``scripts/build_wikipedia_dataset.py``).
 EN_NAMESPACE_PREFIXES = ("Wikipedia", "Category", "File", "Portal", "Template", "MediaWiki", "User", "Help",
                          "Book", "Draft", "WikiProject", "Special", "Talk")
 _EN_NS = re.compile("^(?:" + "|".join(EN_NAMESPACE_PREFIXES) + ")(?: talk)?:", re.IGNORECASE)

@@ -1,4 +1,5 @@
-"""Multiple-choice evaluation as in the LEIA paper (shared/reference/leia_and_revertrisk.md A.5).
+"""Multiple-choice evaluation as in LEIA (Yamada & Ri 2024, arXiv 2402.11485; leia-llm/leia ``evaluate.py``
+and ``leia/tasks/``).
 
 * Scoring: the **sum** of the continuation tokens' log-probabilities (no length normalisation); argmax.
 * X-CSQA: 4-shot. Prompt ``Question: {stem}\\nAnswer:``, continuation `` {choice}``; demonstrations
@@ -24,13 +25,16 @@ import json
 import os
 import random
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from corpuslab.core.errors import DataError
+from corpuslab.core.errors import ConfigError, DataError
+from corpuslab.core.runcard import run_card
+from corpuslab.core.streams import open_read
+from corpuslab.leia.config import EvalSettings, LeiaEvalConfig
 
 LABELS = "ABCDEFGH"
 
@@ -50,28 +54,47 @@ def _check_item(obj: Any, where: str) -> dict[str, Any]:
     return obj
 
 
-def load_xcsr(path: str | os.PathLike[str], lang: str | None = None,
-              errors: Counter[str] | None = None) -> list[dict[str, Any]]:
-    """Items of an X-CSR JSONL file; malformed lines are counted in ``errors`` (raised if None)."""
+def numbered_json_lines(path: str | os.PathLike[str], errors: Counter[str] | None = None
+                        ) -> Iterator[tuple[str, Any]]:
+    """``("file:line", parsed JSON)`` per non-blank line of a (possibly compressed) JSONL file.
+
+    A line that is not JSON raises a one-line :class:`DataError` naming ``file:line``, or, with ``errors``,
+    is counted as ``bad_items`` and skipped. The location is kept so item checks can name the line too.
+    """
     p = Path(path)
     if not p.exists():
         raise DataError(f"{p}: evaluation file not found")
-    items = []
-    with open(p, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    with open_read(p) as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
+            where = f"{p}:{lineno}"
             try:
-                obj = _check_item(json.loads(line), f"{p}:{lineno}")
-            except (json.JSONDecodeError, DataError) as e:
+                obj = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
                 if errors is None:
-                    raise DataError(f"{p}:{lineno}: {e}") from e
+                    raise DataError(f"{where}: malformed JSON ({e})") from e
                 errors["bad_items"] += 1
                 continue
-            if lang is not None:
-                obj["lang"] = lang
-            obj.setdefault("lang", "unk")
-            items.append(obj)
+            yield where, obj
+
+
+def load_xcsr(path: str | os.PathLike[str], lang: str | None = None,
+              errors: Counter[str] | None = None) -> list[dict[str, Any]]:
+    """Items of an X-CSR JSONL file; malformed lines are counted in ``errors`` (raised if None)."""
+    items = []
+    for where, obj in numbered_json_lines(path, errors):
+        try:
+            item = _check_item(obj, where)
+        except DataError:
+            if errors is None:
+                raise
+            errors["bad_items"] += 1
+            continue
+        if lang is not None:
+            item["lang"] = lang
+        item.setdefault("lang", "unk")
+        items.append(item)
     return items
 
 
@@ -92,20 +115,16 @@ def load_codah_tsv(path: str | os.PathLike[str], lang: str = "en") -> list[dict[
 def load_csqa_jsonl(path: str | os.PathLike[str], lang: str = "en") -> list[dict[str, Any]]:
     """CommonsenseQA (original or HF layout) → X-CSQA items."""
     items = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            o = json.loads(line)
-            q = o["question"]
-            if isinstance(q, dict):  # original layout: question.stem + question.choices
-                stem, choices = q["stem"], q["choices"]
-            else:  # HF layout: question str + choices{label: [...], text: [...]}
-                stem = q
-                choices = [{"label": lab, "text": t} for lab, t in zip(o["choices"]["label"], o["choices"]["text"], strict=True)]
-            item = {"id": o.get("id", f"csqa-{lineno}"), "lang": lang, "question": {"stem": stem, "choices": choices},
-                    "answerKey": o["answerKey"]}
-            items.append(_check_item(item, f"{path}:{lineno}"))
+    for where, o in numbered_json_lines(path):
+        q = o["question"]
+        if isinstance(q, dict):  # original layout: question.stem + question.choices
+            stem, choices = q["stem"], q["choices"]
+        else:  # HF layout: question str + choices{label: [...], text: [...]}
+            stem = q
+            choices = [{"label": lab, "text": t} for lab, t in zip(o["choices"]["label"], o["choices"]["text"], strict=True)]
+        item = {"id": o.get("id", f"csqa-{where.rsplit(':', 1)[1]}"), "lang": lang,
+                "question": {"stem": stem, "choices": choices}, "answerKey": o["answerKey"]}
+        items.append(_check_item(item, where))
     return items
 
 
@@ -196,18 +215,19 @@ def bootstrap_ci(correct: np.ndarray, n_boot: int = 1000, alpha: float = 0.05, s
     return float(np.quantile(means, alpha / 2)), float(np.quantile(means, 1 - alpha / 2))
 
 
-def evaluate_items(model: Any, tokenizer: Any, items: Sequence[dict[str, Any]], task: str, num_fewshot: int = 4,
-                   seed: int = 42, batch_size: int = 16, n_boot: int = 1000, shuffle: bool = True,
-                   limit: int | None = None) -> dict[str, Any]:
+def evaluate_items(model: Any, tokenizer: Any, items: Sequence[dict[str, Any]], task: str,
+                   settings: EvalSettings | None = None) -> dict[str, Any]:
     """Evaluate one task (``xcsqa`` or ``xcodah``); returns metrics per language and predictions.
 
     As in the reference, items are shuffled with ``seed`` before ``limit`` (per language) is applied. Few-shot
     demonstrations are drawn per language (the same split, the same language).
     """
+    st = settings or EvalSettings()
+    num_fewshot, seed, limit = st.num_fewshot, st.seed, st.limit
     if task not in ("xcsqa", "xcodah"):
         raise DataError(f"unknown task {task!r}: use xcsqa or xcodah")
     items = list(items)
-    if shuffle:
+    if st.shuffle:
         random.Random(seed).shuffle(items)
     by_lang: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for it in items:
@@ -218,7 +238,7 @@ def evaluate_items(model: Any, tokenizer: Any, items: Sequence[dict[str, Any]], 
     for lang, its in sorted(by_lang.items()):
         reqs = xcsqa_requests(its, tokenizer, num_fewshot, seed) if task == "xcsqa" else xcodah_requests(its, tokenizer)
         flat = [r for rs in reqs for r in rs]
-        scores = score_continuations(model, tokenizer, flat, batch_size=batch_size)
+        scores = score_continuations(model, tokenizer, flat, batch_size=st.batch_size)
         correct = []
         k = 0
         for it, rs in zip(its, reqs, strict=True):
@@ -230,7 +250,7 @@ def evaluate_items(model: Any, tokenizer: Any, items: Sequence[dict[str, Any]], 
             predictions.append({"id": it.get("id"), "lang": lang, "task": task, "pred": pred, "gold": it["answerKey"],
                                 "scores": [round(x, 4) for x in s]})
         acc = float(np.mean(correct)) if correct else float("nan")
-        lo, hi = bootstrap_ci(np.asarray(correct), n_boot=n_boot, seed=seed)
+        lo, hi = bootstrap_ci(np.asarray(correct), n_boot=st.n_boot, seed=seed)
         n_choices = len(its[0]["question"]["choices"]) if its else 0
         metrics[lang] = {"accuracy": acc, "ci_low": lo, "ci_high": hi, "n": len(its),
                          "chance": 1.0 / n_choices if n_choices else None}
@@ -244,7 +264,7 @@ def load_task_items(path: str | os.PathLike[str], task: str, lang: str | None = 
     p = str(path)
     if p.endswith(".tsv"):
         return load_codah_tsv(p, lang or "en")
-    with open(p, encoding="utf-8") as fh:
+    with open_read(p) as fh:
         first = fh.readline()
     try:
         head = json.loads(first)
@@ -265,33 +285,51 @@ def results_table(results: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def run_eval(model_name_or_path: str, tasks: Sequence[tuple[str, str]], output_dir: str | os.PathLike[str] | None = None,
-             num_fewshot: int = 4, limit: int | None = None, batch_size: int = 16, seed: int = 42,
-             device: str | None = None, dtype: str | None = None, n_boot: int = 1000) -> list[dict[str, Any]]:
-    """Evaluate a model on ``[(task, file), ...]``; writes ``{task}_metrics.json``, ``{task}_predictions.jsonl``
-    and ``results.md`` into ``output_dir`` when given. The reference evaluates in fp16 on GPU (``dtype``)."""
+def run_eval(cfg: LeiaEvalConfig) -> list[dict[str, Any]]:
+    """Evaluate ``cfg.model`` on the X-CSQA / X-CODAH files; return one result per task.
+
+    With ``output_dir`` it writes ``{task}_metrics.json``, ``{task}_predictions.jsonl``, ``results.md`` and
+    ``run.json`` (kind ``leia-eval``). The reference evaluates in fp16 on GPU (``dtype``).
+    """
+    tasks = cfg.tasks()
+    if not tasks:
+        raise ConfigError("xcsqa, xcodah: give at least one --xcsqa or --xcodah file")
+    if cfg.output_dir is None:
+        return _evaluate_tasks(cfg)
+    inputs = {"model": cfg.model, "xcsqa": cfg.xcsqa, "xcodah": cfg.xcodah}
+    with run_card(cfg.output_dir, "leia-eval", cfg, inputs=inputs) as card:
+        results = _evaluate_tasks(cfg)
+        card.counts.update(items={r["task"]: {lang: m["n"] for lang, m in r["metrics"].items()} for r in results},
+                           accuracy={r["task"]: {lang: m["accuracy"] for lang, m in r["metrics"].items()}
+                                     for r in results},
+                           bad_items=results[0]["bad_items"])  # every file is read first: one total
+        card.outputs.update(results="results.md", **{f"{r['task']}_metrics": f"{r['task']}_metrics.json"
+                                                     for r in results})
+    return results
+
+
+def _evaluate_tasks(cfg: LeiaEvalConfig) -> list[dict[str, Any]]:
     from corpuslab.core.atomic import atomic_path, write_json_atomic
     from corpuslab.models.loading import load_causal_lm
 
-    model, tok = load_causal_lm(model_name_or_path, device=device, dtype=dtype)
+    model, tok = load_causal_lm(cfg.model, device=cfg.device, dtype=cfg.dtype)
     results = []
     by_task: dict[str, list[dict[str, Any]]] = defaultdict(list)
     errors: Counter[str] = Counter()
-    for task, path in tasks:
+    for task, path in cfg.tasks():
         by_task[task].extend(load_task_items(path, task, errors=errors))
     for task, items in by_task.items():
-        r = evaluate_items(model, tok, items, task, num_fewshot=num_fewshot, seed=seed, batch_size=batch_size,
-                           limit=limit, n_boot=n_boot)
+        r = evaluate_items(model, tok, items, task, cfg)
         r["bad_items"] = errors.get("bad_items", 0)
         results.append(r)
-        if output_dir is not None:
-            out = Path(output_dir)
+        if cfg.output_dir is not None:
+            out = Path(cfg.output_dir)
             write_json_atomic(out / f"{task}_metrics.json", {k: v for k, v in r.items() if k != "predictions"}
-                              | {"model": model_name_or_path})
+                              | {"model": cfg.model})
             with atomic_path(out / f"{task}_predictions.jsonl") as tmp, open(tmp, "w", encoding="utf-8") as fh:
                 for pr in r["predictions"]:
                     fh.write(json.dumps(pr, ensure_ascii=False) + "\n")
-    if output_dir is not None:
-        with atomic_path(Path(output_dir) / "results.md") as tmp, open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(f"Model: `{model_name_or_path}`\n\n{results_table(results)}\n")
+    if cfg.output_dir is not None:
+        with atomic_path(Path(cfg.output_dir) / "results.md") as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(f"Model: `{cfg.model}`\n\n{results_table(results)}\n")
     return results

@@ -1,109 +1,89 @@
-"""``leia train``: continued pre-training on LEIA data through :func:`corpuslab.train.causal_lm.train_causal_lm`.
+"""``leia train``: continued pre-training on LEIA data through :func:`corpuslab.train.train_causal_lm`.
 
-Defaults are the reference ``train.sh`` (shared/reference/leia_and_revertrisk.md A.4): lr 5e-6, cosine,
-no warmup, weight decay 0.1, AdamW betas (0.9, 0.95), eps 1e-6, grad clip 1.0, seed 42, bf16 where the
-GPU supports it. The reference's 2048 × 2048-token steps are ``per_device_train_batch_size × gradient_
-accumulation_steps × GPUs``; DeepSpeed / FSDP configs pass straight through to ``TrainingArguments``
-(``deepspeed=ds_config.json`` / ``fsdp=...``), and ``accelerate launch -m corpuslab.cli.main leia train``
-runs it on several GPUs. Insertions are re-drawn every epoch (LeiaDataset); markers are masked in the loss.
+The recipe (:class:`~corpuslab.leia.config.LeiaTrainConfig`'s defaults) is the leia-llm/leia ``train.sh``:
+lr 5e-6, cosine, no warm-up, weight decay 0.1, AdamW betas (0.9, 0.95), eps 1e-6, grad clip 1.0, seed 42,
+bf16 where the GPU supports it. DeepSpeed / FSDP configs pass straight through to ``TrainingArguments``,
+and ``accelerate launch -m corpuslab.cli.main leia train`` runs it on several GPUs. Insertions are re-drawn
+every epoch (:class:`~corpuslab.leia.trainer_data.LeiaDataset`); markers are masked in the loss.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.errors import DataError
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
-
-LEIA_DEFAULTS: dict[str, Any] = {
-    "learning_rate": 5e-6, "lr_scheduler_type": "cosine", "warmup_steps": 0, "weight_decay": 0.1,
-    "adam_beta1": 0.9, "adam_beta2": 0.95, "adam_epsilon": 1e-6, "max_grad_norm": 1.0, "seed": 42,
-}
+from corpuslab.leia.config import LeiaTrainConfig
 
 
-def train_leia(
-    model_name_or_path: str,
-    data_dir: str | os.PathLike[str],
-    output_dir: str | os.PathLike[str],
-    max_steps: int = 50,
-    per_device_train_batch_size: int = 1,
-    gradient_accumulation_steps: int = 1,
-    seq_len: int | None = None,
-    p: float | None = None,
-    strategy: str | None = None,
-    mask_entity_names: bool = False,
-    markers: bool = True,
-    logging_steps: int = 1,
-    bf16: bool | None = None,
-    progress: bool = True,
-    **training_args: Any,
-) -> dict[str, Any]:
-    """Train and save ``output_dir/final_model`` (model + tokenizer with markers); return a summary.
+def read_build_report(data_dir: str | Path) -> dict[str, Any]:
+    """``report.json`` of a ``leia build`` folder (its config gives the training defaults)."""
+    rep_path = Path(data_dir) / "report.json"
+    if not rep_path.exists():
+        raise DataError(f"{data_dir}: no report.json (not a `leia build` output folder)")
+    return json.loads(rep_path.read_text())
+
+
+def train_leia(cfg: LeiaTrainConfig, progress: bool = True) -> dict[str, Any]:
+    """Train and save ``output_dir/final_model`` (model + tokenizer with markers); return the summary.
 
     ``seq_len``, ``p`` and ``strategy`` default to what ``leia build`` recorded; ``strategy="none"`` is the
-    reference's no-insertion baseline ("LLaMA2+FT"). Extra kwargs override the LEIA defaults or go to
-    ``TrainingArguments`` (``deepspeed``, ``fsdp``, ``gradient_checkpointing``, ...).
+    reference's no-insertion baseline ("LLaMA2+FT"). Writes ``train_report.json`` and ``run.json`` (kind
+    ``leia-train``).
     """
+    build = read_build_report(cfg.data_dir)
+    with run_card(cfg.output_dir, "leia-train", cfg, inputs={"model": cfg.model, "data_dir": cfg.data_dir}) as card:
+        summary = _train(cfg, build, progress)
+        losses = summary["losses"]
+        card.counts.update(steps=summary["steps"], tokens_per_step=summary["tokens_per_step"],
+                           first_loss=losses[0] if losses else None, last_loss=losses[-1] if losses else None)
+        card.outputs.update(final_model="final_model", report="train_report.json")
+    return summary
+
+
+def _train(cfg: LeiaTrainConfig, build: dict[str, Any], progress: bool) -> dict[str, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from corpuslab.leia.build import TokenStore
-    from corpuslab.leia.data import (
-        TRANSLATE_CLOSE,
-        TRANSLATE_OPEN,
-        LeiaCollator,
-        LeiaDataset,
-        LeiaPacker,
-        init_marker_embeddings,
-    )
+    from corpuslab.leia.insertion import InsertionSettings
+    from corpuslab.leia.markers import init_marker_embeddings, marker_ids_of
+    from corpuslab.leia.packing import LeiaPacker
+    from corpuslab.leia.token_store import TokenStore
+    from corpuslab.leia.trainer_data import LeiaCollator, LeiaDataset
     from corpuslab.models.loading import _wrap_load_error, pick_device
-    from corpuslab.train import CausalLMTrainConfig, train_causal_lm
+    from corpuslab.train import train_causal_lm
 
-    d = Path(data_dir)
-    rep_path = d / "report.json"
-    if not rep_path.exists():
-        raise DataError(f"{d}: no report.json (not a `leia build` output folder)")
-    build = json.loads(rep_path.read_text())
-    cfg = build["config"]
-    seq_len = int(seq_len or cfg["seq_len"])
-    p = cfg["p"] if p is None else p
-    strategy = strategy or cfg["strategy"]
+    d = Path(cfg.data_dir)
+    built = build["config"]
+    seq_len = int(cfg.seq_len or built["seq_len"])
+    insertion = InsertionSettings(p=built["p"] if cfg.p is None else cfg.p, strategy=cfg.strategy or built["strategy"],
+                                  seed=cfg.seed, markers=cfg.markers)
     tok = AutoTokenizer.from_pretrained(str(d / "tokenizer"))
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token
     try:
-        model = AutoModelForCausalLM.from_pretrained(model_name_or_path)
+        model = AutoModelForCausalLM.from_pretrained(cfg.model)
     except (OSError, ValueError) as e:
-        raise _wrap_load_error(model_name_or_path, e) from e
+        raise _wrap_load_error(cfg.model, e) from e
     new_ids = init_marker_embeddings(model, tok)
-    open_id, close_id = tok.convert_tokens_to_ids(TRANSLATE_OPEN), tok.convert_tokens_to_ids(TRANSLATE_CLOSE)
-    store = TokenStore(d)
-    bos = build.get("bos_id")
-    hp = {**LEIA_DEFAULTS, **training_args}
-    packer = LeiaPacker(store, seq_len, bos, open_id, close_id, p=p, strategy=strategy, seed=int(hp["seed"]),
-                        markers=markers)
-    ds = LeiaDataset(packer)
-    collator = LeiaCollator(marker_ids=(open_id, close_id), pad_token_id=tok.pad_token_id,
-                            mask_entity_names=mask_entity_names)
-    fields = set(CausalLMTrainConfig.model_fields)
-    settings = {"max_steps": max_steps, "per_device_train_batch_size": per_device_train_batch_size,
-                "gradient_accumulation_steps": gradient_accumulation_steps, "logging_steps": logging_steps,
-                "bf16": bf16, "save_final_model": True, **hp}
-    train_cfg = CausalLMTrainConfig(
-        output_dir=str(output_dir), **{k: v for k, v in settings.items() if k in fields},
-        training_args={"dataloader_num_workers": 0, **{k: v for k, v in settings.items() if k not in fields}})
-    res = train_causal_lm(model, tok, ds, train_cfg, data_collator=collator, progress=progress)
+    marker_ids = marker_ids_of(tok)
+    packer = LeiaPacker(TokenStore(d), seq_len, build.get("bos_id"), marker_ids, insertion)
+    collator = LeiaCollator(marker_ids=marker_ids, pad_token_id=tok.pad_token_id,
+                            mask_entity_names=cfg.mask_entity_names)
+    res = train_causal_lm(model, tok, LeiaDataset(packer), cfg.causal_lm_config(), data_collator=collator,
+                          progress=progress)
     losses = [h["loss"] for h in res.log_history if "loss" in h]
     summary = {
-        "model": model_name_or_path, "data_dir": str(d), "final_model": str(res.final_model_dir),
-        "max_steps": max_steps, "seq_len": seq_len, "p": p, "strategy": strategy,
-        "tokens_per_step": seq_len * per_device_train_batch_size * gradient_accumulation_steps,
-        "marker_ids": [open_id, close_id], "initialised_embedding_rows": new_ids,
-        "hyperparameters": hp, "losses": losses, "metrics": res.metrics,
+        "model": cfg.model, "data_dir": str(d), "final_model": str(res.final_model_dir),
+        "max_steps": cfg.max_steps, "steps": int(res.trainer.state.global_step), "seq_len": seq_len,
+        "p": insertion.p, "strategy": insertion.strategy,
+        "tokens_per_step": seq_len * cfg.per_device_train_batch_size * cfg.gradient_accumulation_steps,
+        "marker_ids": list(marker_ids), "initialised_embedding_rows": new_ids,
+        "hyperparameters": cfg.hyperparameters(), "losses": losses, "metrics": res.metrics,
         "packer_counts": dict(packer.counters), "device": pick_device(None), "run": run_info(),
     }
-    write_json_atomic(Path(output_dir) / "train_report.json", summary)
+    write_json_atomic(Path(cfg.output_dir) / "train_report.json", summary)
     return summary

@@ -1,3 +1,4 @@
+import gzip
 import json
 from collections import Counter
 
@@ -7,8 +8,10 @@ import torch
 from leia_fixtures import fresh_tiny_tokenizer
 from typer.testing import CliRunner
 
+from conftest import check_run_card
 from corpuslab.cli.main import app
-from corpuslab.core.errors import DataError
+from corpuslab.core.errors import ConfigError, DataError
+from corpuslab.leia.config import EvalSettings, LeiaEvalConfig
 from corpuslab.leia.evaluate import (
     bootstrap_ci,
     evaluate_items,
@@ -16,6 +19,7 @@ from corpuslab.leia.evaluate import (
     load_csqa_jsonl,
     load_task_items,
     load_xcsr,
+    run_eval,
     score_continuations,
     xcodah_requests,
     xcsqa_requests,
@@ -77,15 +81,41 @@ def test_real_codah_and_csqa_loaders(shared):
     assert len(load_task_items(shared("mc/codah_full_data.tsv"), "xcodah")) == 2776
 
 
+def write_lines(path, lines):
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+BAD_LINES = [json.dumps(x, ensure_ascii=False) for x in JA_CSQA] + ["", "{broken", json.dumps(
+    {"id": "x", "question": {"stem": "s", "choices": [{"label": "A", "text": "a"}]}, "answerKey": "Z"})]
+
+
 def test_xcsr_loader_counts_bad_lines(tmp_path):
-    p = tmp_path / "ja.jsonl"
-    p.write_text("\n".join([json.dumps(x, ensure_ascii=False) for x in JA_CSQA] + ["{broken", json.dumps(
-        {"id": "x", "question": {"stem": "s", "choices": [{"label": "A", "text": "a"}]}, "answerKey": "Z"})]) + "\n")
     errors: Counter = Counter()
-    items = load_xcsr(p, errors=errors)
+    items = load_xcsr(write_lines(tmp_path / "ja.jsonl", BAD_LINES), errors=errors)
     assert len(items) == 5 and errors["bad_items"] == 2 and items[0]["lang"] == "ja"
-    with pytest.raises(DataError, match="ja.jsonl:6"):
-        load_xcsr(p)
+
+
+def test_xcsr_loader_errors_name_the_line_once(tmp_path):
+    with pytest.raises(DataError, match=r"ja\.jsonl:7: malformed JSON") as e:
+        load_xcsr(write_lines(tmp_path / "ja.jsonl", BAD_LINES))
+    assert str(e.value).count("ja.jsonl") == 1
+    with pytest.raises(DataError, match=r"bad\.jsonl:1: answerKey 'Z' not among"):
+        load_xcsr(write_lines(tmp_path / "bad.jsonl", BAD_LINES[-1:]))
+    with pytest.raises(DataError, match="not found"):
+        load_xcsr(tmp_path / "missing.jsonl")
+
+
+def test_compressed_files_are_read_and_sniffed(tmp_path):
+    p = tmp_path / "ja.jsonl.gz"
+    p.write_bytes(gzip.compress("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in JA_CSQA).encode()))
+    assert [x["id"] for x in load_task_items(p, "xcsqa", lang="ja")] == [x["id"] for x in JA_CSQA]
+    hf = tmp_path / "csqa.jsonl.gz"
+    hf.write_bytes(gzip.compress(json.dumps({"id": "q1", "question": "Where?", "question_concept": "c", "choices": {
+        "label": ["A", "B"], "text": ["here", "there"]}, "answerKey": "B"}).encode() + b"\n"))
+    [item] = load_task_items(hf, "xcsqa")
+    assert item["question"] == {"stem": "Where?", "choices": [{"label": "A", "text": "here"},
+                                                             {"label": "B", "text": "there"}]}
 
 
 def test_summed_loglikelihood_matches_manual(tiny_lm):
@@ -129,24 +159,48 @@ def test_bootstrap_ci():
 def test_evaluate_real_and_constructed_items(tiny_lm, shared):
     model, tok, _ = tiny_lm
     items = load_codah_tsv(shared("mc/codah_full_data.tsv")) + JA_CODAH
-    r = evaluate_items(model, tok, items, "xcodah", limit=12)
+    r = evaluate_items(model, tok, items, "xcodah", EvalSettings(limit=12))
     assert set(r["metrics"]) == {"en", "ja"} and r["metrics"]["en"]["n"] == 12 and r["metrics"]["ja"]["n"] == 1
     for m in r["metrics"].values():
         assert 0 <= m["ci_low"] <= m["accuracy"] <= m["ci_high"] <= 1
     for p in r["predictions"]:
         assert p["pred"] == "ABCD"[int(np.argmax(p["scores"]))]
     r2 = evaluate_items(model, tok, load_csqa_jsonl(shared("mc/commonsenseqa_dev_rand_split.jsonl")) + JA_CSQA,
-                        "xcsqa", limit=6, num_fewshot=4)
+                        "xcsqa", EvalSettings(limit=6, num_fewshot=4))
     assert r2["metrics"]["en"]["chance"] == 0.2 and r2["metrics"]["ja"]["n"] == 5 and r2["num_fewshot"] == 4
 
 
-def test_eval_cli_writes_results(tiny_lm, tmp_path):
+def test_eval_cli_writes_results_and_its_run_card(tiny_lm, tmp_path):
     _, _, d = tiny_lm
     f = tmp_path / "xcodah-ja.jsonl"
     f.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in JA_CODAH))
-    r = CliRunner().invoke(app, ["leia", "eval", "-m", str(d), "--xcodah", str(f), "-o", str(tmp_path / "ev")])
+    q = write_lines(tmp_path / "xcsqa-ja.jsonl", [json.dumps(x, ensure_ascii=False) for x in JA_CSQA])
+    r = CliRunner().invoke(app, ["leia", "eval", "-m", str(d), "--xcodah", str(f), "--xcsqa", str(q),
+                                 "--num-fewshot", "2", "-o", str(tmp_path / "ev")])
     assert r.exit_code == 0, r.output
-    assert "| xcodah | ja | 1 |" in (tmp_path / "ev" / "results.md").read_text()
-    m = json.loads((tmp_path / "ev" / "xcodah_metrics.json").read_text())
-    assert m["metrics"]["ja"]["n"] == 1
-    assert len((tmp_path / "ev" / "xcodah_predictions.jsonl").read_text().splitlines()) == 1
+    ev = tmp_path / "ev"
+    table = (ev / "results.md").read_text()
+    assert "| xcodah | ja | 1 |" in table and "| xcsqa | ja | 5 |" in table
+    m = json.loads((ev / "xcodah_metrics.json").read_text())
+    assert m["metrics"]["ja"]["n"] == 1 and m["model"] == str(d)
+    assert json.loads((ev / "xcsqa_metrics.json").read_text())["num_fewshot"] == 2
+    assert len((ev / "xcodah_predictions.jsonl").read_text().splitlines()) == 1
+    card = check_run_card(ev, "leia-eval")
+    assert card["counts"]["items"] == {"xcsqa": {"ja": 5}, "xcodah": {"ja": 1}}
+    assert card["counts"]["accuracy"]["xcsqa"]["ja"] == json.loads((ev / "xcsqa_metrics.json").read_text()
+                                                                   )["metrics"]["ja"]["accuracy"]
+    assert card["counts"]["bad_items"] == 0 and card["inputs"]["xcodah"] == [str(f)]
+
+
+def test_eval_without_output_dir_writes_nothing(tiny_lm, tmp_path, monkeypatch):
+    _, _, d = tiny_lm
+    f = write_lines(tmp_path / "x.jsonl", [json.dumps(JA_CODAH[0], ensure_ascii=False)])
+    monkeypatch.chdir(tmp_path)
+    [res] = run_eval(LeiaEvalConfig(model=d, xcodah=[f]))
+    assert res["task"] == "xcodah" and res["metrics"]["ja"]["n"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.jsonl"]
+
+
+def test_eval_needs_a_task_file():
+    with pytest.raises(ConfigError, match="at least one --xcsqa or --xcodah"):
+        run_eval(LeiaEvalConfig(model="m"))
