@@ -56,8 +56,8 @@ def test_report_quickstart_reduced_end_to_end(tmp_path, shared):
     ev = json.loads((out / "anatomy" / "evaluation" / "evaluation.json").read_text())
     assert {s["method"] for s in ev["scores"]} == {"bbse", "em", "uniform"}
     page = (out / "report.html").read_text(encoding="utf-8")
-    for kind in ("quickstart", "sample", "clean", "overlap", "anatomy"):
-        assert f'data-run-type="{kind}"' in page
+    for kind in ("quickstart", "sample", "clean", "overlap-train", "anatomy-labelshift"):
+        assert f'data-kind="{kind}"' in page
     if find_browser():
         check = check_page(out / "report.html", tmp_path / "qs.png")
         assert check.console_errors == [] and check.charts == check.charts_drawn > 5
@@ -113,8 +113,8 @@ def test_report_quickstart_tiny_chain(tmp_path, shared):
     results = json.loads((out / "overlap" / "overlap_results.json").read_text())
     assert [p["step"] for p in results["steps"]] == [0, 1, 2] and results["steps"][0]["avg_overlap_ratio"] == 1.0
     page = (out / "report.html").read_text(encoding="utf-8")
-    for kind in ("quickstart", "sample", "clean", "overlap", "anatomy"):
-        assert f'data-run-type="{kind}" data-status="ok"' in page
+    for kind in ("quickstart", "sample", "clean", "overlap-train", "anatomy-labelshift"):
+        assert f'data-kind="{kind}" data-status="ok"' in page
 
 
 def test_report_quickstart_failed_step_is_shown_not_faked(tmp_path):
@@ -132,7 +132,7 @@ def test_report_quickstart_failed_step_is_shown_not_faked(tmp_path):
     assert res.truth == {"books": 0.5, "wikipedia": 0.5}
     page = res.report.read_text(encoding="utf-8")
     assert "Failed: base model" in page and "Skipped: fine-tune + fingerprints" in page
-    kinds = [k for k in ("quickstart", "sample", "clean", "overlap") if f'data-run-type="{k}"' in page]
+    kinds = [k for k in ("quickstart", "sample", "clean", "overlap-train") if f'data-kind="{k}"' in page]
     assert kinds == ["quickstart", "sample", "clean"]
 
 
@@ -150,20 +150,3 @@ def test_report_quickstart_settings_errors(tmp_path):
     assert s.mixture["target_samples"] == 50 and s.train.max_steps == 8 and s.train.eval_steps == 2
     assert Path(s.base_dir) == REPO
 
-
-def test_report_quickstart_folder_interrupted(tmp_path):
-    """A quickstart killed after two steps: its folder still gives a page that says so, with what finished."""
-    from report_fixtures import make_sample_run
-
-    from corpuslab.report import build_report
-
-    out = tmp_path / "qs"
-    make_sample_run(out)
-    steps = [{"name": n, "status": st, "seconds": 1.0, "output": "", "note": "", "error": ""}
-             for n, st in (("sample", "done"), ("clean + dedup", "failed"), ("fine-tune + fingerprints", "pending"))]
-    steps[1]["error"] = "DataError: boom"
-    (out / "quickstart.json").write_text(json.dumps({"workflow": "quickstart", "finished": False, "steps": steps}))
-    rep = build_report([out], tmp_path / "r.html")
-    assert [(s.run_type, s.status) for s in rep.sections] == [("quickstart", "interrupted"), ("sample", "ok")]
-    assert "not run: fine-tune + fingerprints" in rep.sections[0].problems[0]
-    assert "Failed: clean + dedup: DataError: boom" in rep.html

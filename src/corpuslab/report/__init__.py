@@ -1,4 +1,4 @@
-"""One self-contained HTML page for any corpuslab run (``corpuslab report``), and the quickstart chain.
+"""One self-contained HTML page for any corpuslab runs (``corpuslab report``), found by their run cards.
 
 >>> from corpuslab.report import build_report
 >>> build_report(["runs/demo/raw", "runs/demo/cleaned"], "report.html").path  # doctest: +SKIP
@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from corpuslab.report.build import Report, build_report, collect_runs, render_run
-from corpuslab.report.registry import RUN_TYPES, RunType, detect_runs, find_runs, register, run_types
+from corpuslab.report.build import Report, build_report, collect_runs, render_run, run_report
+from corpuslab.report.discover import find_runs
+from corpuslab.report.renderers import RENDERERS
 
-__all__ = ["RUN_TYPES", "Report", "RunType", "build_report", "collect_runs", "detect_runs", "find_runs",
-           "register", "render_run", "run_types"]
+__all__ = ["RENDERERS", "Report", "build_report", "collect_runs", "find_runs", "render_run", "run_report"]

@@ -37,7 +37,7 @@ PROBE_JS = """
   if (r && r.ready) { await r.ready; }
   await new Promise(res => requestAnimationFrame(() => requestAnimationFrame(res)));
   const sections = [...document.querySelectorAll('section')].map(s => ({
-    id: s.id, run_type: s.dataset.runType, status: s.dataset.status,
+    id: s.id, kind: s.dataset.kind, status: s.dataset.status,
     charts: [...s.querySelectorAll('[data-chart]')].map(c => c.dataset.chart),
     drawn: [...s.querySelectorAll('[data-chart]')].filter(c => c.querySelector('.main-svg')).map(c => c.dataset.chart),
     text: s.innerText.slice(0, 4000)}));

@@ -1,4 +1,4 @@
-"""Build the report: detect each folder's runs, render their sections, add comparisons, write one page."""
+"""Build the report: find each folder's runs by their cards, render their sections, add comparisons, write one page."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpuslab.core.atomic import atomic_path
+from corpuslab.core.errors import ConfigError
+from corpuslab.report.blocks import Chart, Note, Run, Section, Table, iter_blocks
+from corpuslab.report.cards import card_blocks, headline
+from corpuslab.report.config import ReportConfig
+from corpuslab.report.discover import SEARCH_DEPTH, find_runs, run_at
 from corpuslab.report.html import render_page
-from corpuslab.report.model import Note, Run, Section, Table
-from corpuslab.report.registry import PIPELINE_ORDER, find_runs, run_types
+from corpuslab.report.renderers import RENDERERS, command_for, renderer_for
 
 log = logging.getLogger(__name__)
 
@@ -32,62 +36,74 @@ class Report:
 
 def _label_for(run: Run, root: Path, given: str | None) -> str:
     rel = run.path.relative_to(root) if run.path != root and root in run.path.parents else None
-    base = given or root.name or str(root)
+    base = given or root.name or root.resolve().name or str(root)  # "." reads as the folder's own name
     return f"{base}/{rel.as_posix()}" if rel else base
 
 
 def _unrecognised(path: Path, label: str) -> Section:
     entries = sorted(os.listdir(path))
     shown = ", ".join(entries[:15]) + (f" … ({len(entries)} entries)" if len(entries) > 15 else "")
-    hints = [Table(["kind", "what the folder should hold"],
-                   [[rt.title, rt.hint] for rt in run_types().values()],
-                   caption="Folders the report recognises")]
+    hints = [Table(["kind", "written by", "shown as"], [[k, command_for(k), r.title] for k, r in RENDERERS.items()],
+                   caption="Every one of these commands writes a run card (run.json) into its output folder, or "
+                           "<file>.run.json beside a single-file output")]
     return Section(
-        title="Not a recognised run", run_type="unrecognised", label=label, path=str(path), status="unrecognised",
-        problems=[f"no corpuslab run artefacts found here or in its sub-folders (contents: {shown or 'empty'})"],
+        title="Not a recognised run", kind="unrecognised", label=label, path=str(path), status="unrecognised",
+        problems=[f"no run card (run.json) here or in its sub-folders, {SEARCH_DEPTH} levels down (contents: "
+                  f"{shown or 'empty'}); a folder written before run cards existed needs its command re-run"],
         blocks=hints,
     )
 
 
 def render_run(run: Run) -> Section:
-    """One run's section; a renderer that fails gives an error section, never a failed page."""
-    rt = run_types()[run.run_type]
+    """One run's section: its kind's blocks, then its run card; a renderer that fails gives an error section."""
+    entry = renderer_for(run.kind)
+    title = entry.title if run.card else "Unreadable run card"
+    base = Section(title=title, kind=run.kind, label=run.label, path=str(run.path), status=run.status)
+    if not run.card:
+        base.problems = list(run.problems)
+        return base
     try:
-        blocks = rt.render(run)  # may add problems it finds while reading (a truncated shard)
+        blocks = entry.module.render(run)  # may add problems it finds while reading (a truncated shard)
     except Exception as e:  # keep the page: say what broke, where
-        log.exception("rendering %s (%s) failed", run.path, rt.name)
-        return Section(title=rt.title, run_type=rt.name, label=run.label, path=str(run.path), status="error",
-                       problems=[*run.problems, f"{type(e).__name__}: {e}"])
-    status = "interrupted" if run.problems else "ok"
-    return Section(title=rt.title, run_type=rt.name, label=run.label, path=str(run.path), status=status,
-                   blocks=blocks, problems=list(run.problems))
+        log.exception("rendering %s (%s) failed", run.path, run.kind)
+        base.status, base.problems = "error", [*run.problems, f"{type(e).__name__}: {e}"]
+        base.blocks = [headline(run), *card_blocks(run, with_counts_chart=True)]
+        return base
+    drew = any(isinstance(b, Chart) for b in iter_blocks(blocks))
+    base.blocks = [headline(run), *blocks, *card_blocks(run, with_counts_chart=not drew)]
+    base.problems = list(run.problems)
+    if base.status == "ok" and run.problems:
+        base.status = "incomplete"
+    return base
 
 
 def collect_runs(run_dirs: Sequence[str | os.PathLike[str]], labels: Sequence[str] | None = None,
                  ) -> tuple[list[Run], list[Section]]:
-    """(recognised runs, sections for folders that are missing or hold nothing recognised), in input order."""
-    if labels is not None and len(labels) != len(run_dirs):
-        from corpuslab.core.errors import ConfigError
-
+    """(runs found, sections for paths that are missing or hold no run), in input order."""
+    if labels and len(labels) != len(run_dirs):
         raise ConfigError(f"--label given {len(labels)} time(s) for {len(run_dirs)} run folder(s); give one per folder")
+    order = {k: i for i, k in enumerate(RENDERERS)}
     runs: list[Run] = []
     bad: list[Section] = []
     for i, d in enumerate(run_dirs):
         root = Path(d)
         given = labels[i] if labels else None
-        if not root.exists():
-            bad.append(Section(title="Folder not found", run_type="missing", label=given or root.name or str(d),
-                               path=str(d),
-                               status="missing", problems=[f"{d}: no such folder"]))
-            continue
         if not root.is_dir():
-            bad.append(Section(title="Not a folder", run_type="unrecognised", label=given or str(d), path=str(d),
-                               status="unrecognised", problems=[f"{d}: is a file; give the run's folder"]))
+            single = run_at(root)
+            if single is not None:
+                single.label = given or root.name
+                runs.append(single)
+            elif root.exists():
+                bad.append(Section(title="Not a run", kind="unrecognised", label=given or str(d), path=str(d),
+                                   status="unrecognised",
+                                   problems=[f"{d}: a file without a run card beside it ({root.name}.run.json)"]))
+            else:
+                bad.append(Section(title="Folder not found", kind="missing", label=given or root.name or str(d),
+                                   path=str(d), status="missing", problems=[f"{d}: no such folder"]))
             continue
         found = find_runs(root)
         # the data flow's order (sample → clean → overlap → anatomy …), folder order within a kind
-        order = {n: i for i, n in enumerate(PIPELINE_ORDER)}
-        found.sort(key=lambda r: order.get(r.run_type, len(order)))
+        found.sort(key=lambda r: order.get(r.kind, len(order)))
         if not found:
             bad.append(_unrecognised(root, given or root.name or str(root)))
         for r in found:
@@ -104,20 +120,21 @@ def collect_runs(run_dirs: Sequence[str | os.PathLike[str]], labels: Sequence[st
 
 
 def comparisons_for(runs: list[Run]) -> list[Section]:
-    """One comparison section per run type with ≥ 2 runs whose renderer knows how to compare."""
+    """One comparison section per kind with ≥ 2 runs whose renderer knows how to compare them."""
     out = []
-    for rt in run_types().values():
-        group = [r for r in runs if r.run_type == rt.name]
-        if len(group) < 2 or rt.compare is None:
+    for kind, entry in RENDERERS.items():
+        group = [r for r in runs if r.kind == kind and r.card]
+        compare = getattr(entry.module, "compare", None)
+        if len(group) < 2 or compare is None:
             continue
         try:
-            blocks = rt.compare(group)
+            blocks = compare(group)
         except Exception as e:
-            log.exception("comparing %s runs failed", rt.name)
+            log.exception("comparing %s runs failed", kind)
             blocks = [Note(f"could not compare these runs: {type(e).__name__}: {e}", "error")]
         if blocks:
-            out.append(Section(title=f"Comparison: {rt.title}", run_type=f"compare-{rt.name}",
-                               label=f"Comparison: {rt.title} ({len(group)} runs)", blocks=blocks))
+            out.append(Section(title=f"Comparison: {entry.title}", kind=f"compare-{kind}",
+                               label=f"Comparison: {entry.title} ({len(group)} runs)", blocks=blocks))
     return out
 
 
@@ -129,7 +146,7 @@ def build_report(
 ) -> Report:
     """Render every run found in ``run_dirs`` into one self-contained HTML page at ``output`` (atomic write).
 
-    Never fails on the runs themselves: a missing folder, an unrecognised one or an interrupted run is
+    Never fails on the runs themselves: a missing folder, one without run cards or an interrupted run is
     a section of the page that says so. ``output=None`` only builds the HTML (``Report.html``).
     """
     runs, bad = collect_runs(run_dirs, labels)
@@ -142,3 +159,8 @@ def build_report(
         with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
             fh.write(page)
     return Report(path=path, sections=sections, comparisons=comparisons, html=page)
+
+
+def run_report(cfg: ReportConfig) -> Report:
+    """``corpuslab report``'s runner: the page for ``cfg.run_dirs`` at ``cfg.output``."""
+    return build_report(cfg.run_dirs, cfg.output, labels=cfg.label or None, title=cfg.title)

@@ -1,15 +1,17 @@
 """Plotly figure builders returning plain JSON dicts (no plotly import needed to build a report).
 
-Kept deliberately small: grouped bars, lines, a funnel. Every figure shares one look (``_layout``) so
+Kept deliberately small: grouped bars, lines, a funnel, a heatmap; how a chart reads (axis titles, percent,
+orientation, caption, height) travels in one :class:`ChartStyle`. Every figure shares one look (``_layout``) so
 several runs on a page read alike; colours follow the run order so run *i* is the same colour everywhere.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from corpuslab.report.model import Chart
+from corpuslab.report.blocks import Chart
 
 #: Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -37,17 +39,30 @@ def _layout(title: str, x_title: str = "", y_title: str = "", percent: bool = Fa
     return layout
 
 
+@dataclass(frozen=True)
+class ChartStyle:
+    """How a chart reads, apart from its data: axis titles, percent axis, orientation, caption, height."""
+
+    x_title: str = ""
+    y_title: str = ""
+    #: values are shares: the value axis reads 0–100 %
+    percent: bool = False
+    #: bars along the x axis, categories down the y axis (long category names)
+    horizontal: bool = False
+    caption: str = ""
+    height: int = 340
+
+
+PLAIN = ChartStyle()
+
+
 def bar_chart(
     name: str,
     title: str,
     categories: Sequence[str],
     series: dict[str, Sequence[float | None]],
-    y_title: str = "",
-    percent: bool = False,
+    style: ChartStyle = PLAIN,
     errors: dict[str, tuple[Sequence[float | None], Sequence[float | None]]] | None = None,
-    caption: str = "",
-    horizontal: bool = False,
-    height: int = 340,
 ) -> Chart:
     """Grouped bars: one trace per series over shared categories; ``errors`` = (low, high) per series."""
     data = []
@@ -65,31 +80,27 @@ def bar_chart(
                 "arrayminus": [None if (lo_ is None or y is None) else max(0.0, y - lo_)
                                for y, lo_ in zip(ys, lo, strict=False)],
             }
-        if percent:
+        if style.percent:
             trace["hovertemplate"] = "%{x}: %{y:.2%}<extra>" + label + "</extra>"
-        if horizontal:
+        if style.horizontal:
             trace["x"], trace["y"] = trace["y"], trace["x"]
             trace["orientation"] = "h"
         data.append(trace)
-    layout = _layout(title, "", y_title, percent, barmode="group", showlegend=len(series) > 1)
-    if horizontal:
+    layout = _layout(title, style.x_title, style.y_title, style.percent, barmode="group", showlegend=len(series) > 1)
+    if style.horizontal:
         layout["xaxis"], layout["yaxis"] = layout["yaxis"], {"automargin": True, "autorange": "reversed"}
-        if percent:
+        if style.percent:
             layout["xaxis"]["tickformat"] = ".0%"
-    return Chart({"data": data, "layout": layout}, caption=caption, name=name, height=height)
+    return Chart({"data": data, "layout": layout}, caption=style.caption, name=name, height=style.height)
 
 
 def line_chart(
     name: str,
     title: str,
     series: dict[str, tuple[Sequence[float], Sequence[float | None]]],
-    x_title: str = "",
-    y_title: str = "",
-    percent: bool = False,
+    style: ChartStyle = PLAIN,
     bands: dict[str, tuple[Sequence[float | None], Sequence[float | None]]] | None = None,
     hlines: dict[str, float] | None = None,
-    caption: str = "",
-    height: int = 340,
 ) -> Chart:
     """Lines with markers, optional shaded min–max bands per series and labelled horizontal guides."""
     data: list[dict[str, Any]] = []
@@ -109,9 +120,9 @@ def line_chart(
                        "line": {"dash": "dot", "color": "#888", "width": 1}})
         annotations.append({"xref": "paper", "x": 1, "y": y, "xanchor": "right", "yanchor": "bottom",
                             "text": label, "showarrow": False, "font": {"size": 10, "color": "#666"}})
-    layout = _layout(title, x_title, y_title, percent, shapes=shapes, annotations=annotations,
+    layout = _layout(title, style.x_title, style.y_title, style.percent, shapes=shapes, annotations=annotations,
                      showlegend=len(series) > 1)
-    return Chart({"data": data, "layout": layout}, caption=caption, name=name, height=height)
+    return Chart({"data": data, "layout": layout}, caption=style.caption, name=name, height=style.height)
 
 
 def funnel_chart(name: str, title: str, steps: Sequence[str], values: Sequence[float], caption: str = "",
@@ -125,13 +136,13 @@ def funnel_chart(name: str, title: str, steps: Sequence[str], values: Sequence[f
 
 
 def heatmap_chart(name: str, title: str, labels_x: Sequence[str], labels_y: Sequence[str],
-                  z: Sequence[Sequence[float | None]], caption: str = "", x_title: str = "", y_title: str = "",
-                  percent: bool = False) -> Chart:
-    fmt = "%{z:.0%}" if percent else "%{z:.2f}"
+                  z: Sequence[Sequence[float | None]], style: ChartStyle = PLAIN) -> Chart:
+    """A grid of values (share per source and step, a confusion matrix); its height follows the rows."""
+    fmt = "%{z:.0%}" if style.percent else "%{z:.2f}"
     data = [{"type": "heatmap", "x": list(labels_x), "y": list(labels_y), "z": [list(r) for r in z],
              "colorscale": [[0, "#f7fbff"], [0.5, "#6baed6"], [1, "#08306b"]], "texttemplate": fmt,
-             "hoverongaps": False, "zmin": 0, **({"zmax": 1} if percent else {})}]
-    layout = _layout(title, x_title, y_title, False)
-    layout["yaxis"] = {"automargin": True, "autorange": "reversed", "title": {"text": y_title}}
-    return Chart({"data": data, "layout": layout}, caption=caption, name=name,
+             "hoverongaps": False, "zmin": 0, **({"zmax": 1} if style.percent else {})}]
+    layout = _layout(title, style.x_title, style.y_title, False)
+    layout["yaxis"] = {"automargin": True, "autorange": "reversed", "title": {"text": style.y_title}}
+    return Chart({"data": data, "layout": layout}, caption=style.caption, name=name,
                  height=max(300, 90 + 34 * len(labels_y)))

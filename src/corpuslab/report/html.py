@@ -14,17 +14,41 @@ import math
 from typing import Any
 
 from corpuslab import __version__
-from corpuslab.report.model import Block, Chart, Examples, Heading, Note, Row, Section, Table
+from corpuslab.report.blocks import (
+    RUN_STATUSES,
+    Block,
+    Chart,
+    Details,
+    Examples,
+    Heading,
+    Note,
+    Row,
+    Section,
+    Table,
+)
 
 CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
        "img-src data: blob:; font-src data:; connect-src 'none'")
 
 STATUS_TEXT = {
     "ok": "complete",
-    "interrupted": "interrupted / incomplete",
+    "running": "running",
+    "interrupted": "interrupted",
+    "failed": "failed",
+    "incomplete": "incomplete",
     "unrecognised": "not a recognised run",
     "error": "could not be rendered",
     "missing": "folder not found",
+}
+#: the sentence above a section's problems, by status
+PROBLEMS_LEAD = {
+    "running": "This run is still going:",
+    "interrupted": "This run looks interrupted or incomplete:",
+    "failed": "This run failed:",
+    "incomplete": "This run finished, but something is missing or damaged:",
+    "unrecognised": "Not a recognised corpuslab run:",
+    "error": "This run could not be rendered:",
+    "missing": "Nothing to report:",
 }
 
 CSS = """
@@ -47,8 +71,9 @@ section h2{margin:0 0 2px;font-size:17px}
 section h3{margin:14px 0 6px;font-size:14px;color:var(--muted);text-transform:uppercase;letter-spacing:.03em}
 .badge{display:inline-block;font-size:11px;font-weight:600;padding:1px 8px;border-radius:10px;
 background:#e8eef6;color:#164a7a;vertical-align:middle;margin-left:6px}
-.badge.status-interrupted{background:var(--warn-bg);color:#8a5a00}
-.badge.status-unrecognised,.badge.status-error,.badge.status-missing{background:var(--err-bg);color:#9a3300}
+.badge.status-interrupted,.badge.status-incomplete,.badge.status-running{background:var(--warn-bg);color:#8a5a00}
+.badge.status-unrecognised,.badge.status-error,.badge.status-missing,.badge.status-failed{background:var(--err-bg);
+color:#9a3300}
 .path{color:var(--muted);font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all;margin:0 0 8px}
 .note{border-left:4px solid var(--info-line);background:var(--info-bg);padding:6px 10px;margin:8px 0;border-radius:4px}
 .note.warn{border-color:var(--warn-line);background:var(--warn-bg)}
@@ -70,6 +95,7 @@ th{background:#f0f2f5;position:sticky;top:0;font-weight:600}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 tr:hover td{background:#f7f9fc}
 details{margin:6px 0;border:1px solid var(--line);border-radius:4px;padding:4px 8px;background:#fcfcfd}
+details>.table-block{margin:6px 0}
 details summary{cursor:pointer;font-weight:600}
 .example{margin:6px 0;padding:6px 8px;background:#f6f7f9;border-radius:4px}
 .example .lbl{font-size:12px;color:var(--muted)}
@@ -168,6 +194,9 @@ class _Page:
             return self.examples(b)
         if isinstance(b, Row):
             return '<div class="row">' + "".join(self.block(x) for x in b.blocks) + "</div>"
+        if isinstance(b, Details):
+            return (f"<details><summary>{html.escape(b.title)}</summary>"
+                    + "".join(self.block(x) for x in b.blocks) + "</details>")
         if isinstance(b, Heading):
             return f"<h3>{html.escape(b.text)}</h3>"
         raise TypeError(f"unknown report block {type(b).__name__}")
@@ -216,21 +245,18 @@ class _Page:
                 f'{"".join(items)}</details>')
 
     def section(self, s: Section, css_class: str, anchor: str) -> str:
-        is_run = s.status in ("ok", "interrupted")
+        is_run = s.status in RUN_STATUSES
         badge = f'<span class="badge">{html.escape(s.title)}</span>' if is_run else ""
         if s.status != "ok":
             badge += f'<span class="badge status-{s.status}">{html.escape(STATUS_TEXT[s.status])}</span>'
-        parts = [f'<section class="{css_class}" id="{anchor}" data-run-type="{html.escape(s.run_type)}" '
+        parts = [f'<section class="{css_class}" id="{anchor}" data-kind="{html.escape(s.kind)}" '
                  f'data-status="{s.status}">',
                  f"<h2>{html.escape(s.label or s.title)} {badge}</h2>"]
         if s.path:
             parts.append(f'<p class="path">{html.escape(s.path)}</p>')
         if s.problems:
-            level = "error" if s.status in ("unrecognised", "error", "missing") else "warn"
-            lead = {"interrupted": "This run looks interrupted or incomplete:",
-                    "unrecognised": "Not a recognised corpuslab run:",
-                    "error": "This run could not be rendered:",
-                    "missing": "Nothing to report:"}.get(s.status, "Problems:")
+            level = "error" if s.status in ("unrecognised", "error", "missing", "failed") else "warn"
+            lead = PROBLEMS_LEAD.get(s.status, "Problems:")
             items = "".join(f"<li>{html.escape(p)}</li>" for p in s.problems)
             parts.append(f'<div class="note {level} problems"><b>{html.escape(lead)}</b><ul>{items}</ul></div>')
         parts.extend(self.block(b) for b in s.blocks)
@@ -254,7 +280,7 @@ def render_page(sections: list[Section], comparisons: list[Section] | None = Non
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     js = plotly_js()
     plotly_tag = f"<script>{js}</script>" if js else ""
-    n_runs = sum(1 for s in sections if s.status in ("ok", "interrupted"))
+    n_runs = sum(1 for s in sections if s.status in RUN_STATUSES)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'

@@ -1,9 +1,10 @@
-"""Data anatomy (``corpuslab anatomy``): estimated against true training mixtures.
+"""Data anatomy (``corpuslab anatomy labelshift|minkpp|evaluate``): estimated against true training mixtures.
 
-Recognises the label-shift ``summary.json`` (``priors.{bbse,em}.{point,mean,ci_low,ci_high}``), the
-Min-K%++ ``summary.json`` (``global_mixture_over_sampled_pool``) and the evaluator's ``evaluation.json``
-(``scores[]`` with categories, estimate, truth, accuracy). The truth comes from an evaluation in the same
-folder (or its ``evaluation/`` sub-folder) or from a ``ground_truth`` mapping in the summary.
+Reads the label-shift ``summary.json`` (``priors.{bbse,em}.{point,mean,ci_low,ci_high}``), the Min-K%++
+``summary.json`` (``global_mixture_over_sampled_pool``) and the evaluator's ``evaluation.json`` (``scores[]``
+with categories, estimate, truth, accuracy). The truth comes from an evaluation in the same folder (or its
+``evaluation/`` sub-folder, or the ``evaluation/`` beside it in an ``anatomy synth`` experiment) or from a
+``ground_truth`` mapping in the summary.
 """
 
 from __future__ import annotations
@@ -11,32 +12,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from corpuslab.report.charts import bar_chart, heatmap_chart
-from corpuslab.report.model import Block, Heading, Note, Row, Run, Table
-from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
-from corpuslab.report.runs.common import as_mixture, mixture_accuracy, normalise
+from corpuslab.report.artefacts import read_json_tolerant, read_result, to_float
+from corpuslab.report.blocks import Block, Heading, Note, Row, Run, Table
+from corpuslab.report.charts import ChartStyle, bar_chart, heatmap_chart
+from corpuslab.report.mixtures import as_mixture, mixture_accuracy, normalise
 
+SYNTH_FILE = "synth.json"
 TRUTH_KEYS = ("ground_truth", "true_mixture", "truth", "category_weights")
-
-
-def _kind(summary: Any) -> str | None:
-    if not isinstance(summary, dict):
-        return None
-    if summary.get("estimator") == "labelshift" or isinstance(summary.get("priors"), dict):
-        return "labelshift"
-    if summary.get("estimator") == "minkpp" or "global_mixture_over_sampled_pool" in summary:
-        return "minkpp"
-    return None
+SUMMARY_FILE = "summary.json"
+EVALUATION_FILE = "evaluation.json"
+#: run kind → the estimator whose summary.json the folder holds (the evaluator's folder has none)
+ESTIMATORS = {"anatomy-labelshift": "labelshift", "anatomy-minkpp": "minkpp"}
 
 
 def _evaluation(path: Path, problems: list[str], estimator_folder: bool = False) -> dict[str, Any] | None:
     """The evaluator's output for this folder: its own ``evaluation.json``; for an estimator folder also its
     ``evaluation/`` sub-folder, or the sibling ``evaluation/`` of an ``anatomy synth`` experiment."""
-    files = [path / "evaluation.json"]
+    files = [path / EVALUATION_FILE]
     if estimator_folder:
-        files.append(path / "evaluation" / "evaluation.json")
-        if (path.parent / "synth.json").exists():
-            files.append(path.parent / "evaluation" / "evaluation.json")
+        files.append(path / "evaluation" / EVALUATION_FILE)
+        if (path.parent / SYNTH_FILE).exists():
+            files.append(path.parent / "evaluation" / EVALUATION_FILE)
     for f in files:
         if f.exists():
             ev = read_json_tolerant(f, problems)
@@ -45,25 +41,17 @@ def _evaluation(path: Path, problems: list[str], estimator_folder: bool = False)
     return None
 
 
-def detect(path: Path) -> Run | None:
+def load(path: Path, card: dict[str, Any]) -> Run:
     problems: list[str] = []
+    estimator = ESTIMATORS.get(card["kind"])
     summary = None
-    if (path / "summary.json").exists():
-        summary = read_json_tolerant(path / "summary.json", problems)
-        if summary is None and not problems:
-            return None
-    kind = _kind(summary)
-    ev = _evaluation(path, problems, estimator_folder=kind is not None)
-    if kind is None and ev is None:
-        # A corrupt summary.json beside the estimator's other outputs is an interrupted anatomy run.
-        if problems and any((path / f).exists() for f in ("summary.csv", "per_category.csv", "generations.jsonl",
-                                                          "target_probs.npy", "scores.jsonl")):
-            return Run(path, "anatomy", {"kind": None, "summary": None, "evaluation": None}, problems=problems)
-        return None
-    if kind is None and summary is None and any((path / f).exists() for f in ("generations.jsonl", "heldout_probs.npy")):
-        problems.append("summary.json is missing: the estimator stopped before writing its results")
-    problems.extend(tmp_problem(path))
-    return Run(path, "anatomy", {"kind": kind, "summary": summary, "evaluation": ev}, problems=problems)
+    if estimator is not None:
+        summary = read_result(path / SUMMARY_FILE, card, problems, "the estimator stopped before writing its results")
+    ev = _evaluation(path, problems, estimator_folder=estimator is not None)
+    if estimator is None and ev is None and not problems:
+        problems.append(f"{EVALUATION_FILE} is missing")
+    return Run(path, card["kind"], card, {"estimator": estimator, "summary": summary if isinstance(summary, dict)
+                                          else None, "evaluation": ev}, problems=problems)
 
 
 def _truth(run: Run) -> dict[str, float]:
@@ -82,16 +70,16 @@ def _truth(run: Run) -> dict[str, float]:
 
 def estimates(run: Run) -> dict[str, dict[str, float]]:
     """Estimated mixtures by method (``bbse``, ``em``, ``minkpp``, ...), normalised."""
-    s, kind = run.data.get("summary"), run.data.get("kind")
+    s, estimator = run.data.get("summary"), run.data.get("estimator")
     out: dict[str, dict[str, float]] = {}
-    if kind == "labelshift":
+    if estimator == "labelshift" and s:
         for m, block in (s.get("priors") or {}).items():
             if isinstance(block, dict):
                 mix = as_mixture(block.get("point") or block.get("mean") or {})
                 if mix:
                     out[m] = normalise(mix)
-    elif kind == "minkpp":
-        out["minkpp"] = normalise(as_mixture(s["global_mixture_over_sampled_pool"]))
+    elif estimator == "minkpp" and s:
+        out["minkpp"] = normalise(as_mixture(s.get("global_mixture_over_sampled_pool")))
         thr = as_mixture(s.get("global_mixture_threshold") or {})
         if thr:
             out["minkpp (threshold)"] = normalise(thr)
@@ -104,7 +92,8 @@ def estimates(run: Run) -> dict[str, dict[str, float]]:
     return out
 
 
-def _categories(*mixes: dict[str, float]) -> list[str]:
+def categories_of(*mixes: dict[str, float]) -> list[str]:
+    """Every category of the mixtures, in first-seen order (the truth's order when it comes first)."""
     cats: list[str] = []
     for m in mixes:
         for c in m:
@@ -114,13 +103,13 @@ def _categories(*mixes: dict[str, float]) -> list[str]:
 
 
 def render(run: Run) -> list[Block]:
-    s, kind = run.data.get("summary") or {}, run.data.get("kind")
+    s, estimator = run.data.get("summary") or {}, run.data.get("estimator")
     blocks: list[Block] = []
     est = estimates(run)
     truth = _truth(run)
     if not est:
         return [Note("No mixture estimate in this folder yet.", "warn")]
-    if kind == "labelshift":
+    if estimator == "labelshift":
         clf = s.get("classifier") or {}
         gen = s.get("generations") or {}
         bits = ["Label shift (BBSE and EM prior correction) on the model's generations"]
@@ -129,25 +118,26 @@ def render(run: Run) -> list[Block]:
         if gen.get("n") is not None:
             bits.append(f"{gen['n']:,} generated texts")
         blocks.append(Note("; ".join(bits) + "."))
-    elif kind == "minkpp":
+    elif estimator == "minkpp":
         blocks.append(Note("Min-K%++ membership: per-category member rate from a 2-component Gaussian mixture "
                            "over document scores, normalised into a global mixture over the sampled pool."))
     for w in (s.get("warnings") or []) if isinstance(s, dict) else []:
         blocks.append(Note(str(w), "warn"))
-    cats = _categories(truth, *est.values())
+    cats = categories_of(truth, *est.values())
     series: dict[str, list[float | None]] = {}
     errors: dict[str, tuple[list[float | None], list[float | None]]] = {}
     if truth:
         series["true mixture"] = [truth.get(c, 0.0) for c in cats]
     for m, mix in est.items():
         series[m] = [mix.get(c, 0.0) for c in cats]
-        block = (s.get("priors") or {}).get(m) if kind == "labelshift" else None
+        block = (s.get("priors") or {}).get(m) if estimator == "labelshift" else None
         if isinstance(block, dict) and isinstance(block.get("ci_low"), dict):
             errors[m] = ([to_float(block["ci_low"].get(c)) for c in cats],
                          [to_float(block["ci_high"].get(c)) for c in cats])
     title = "Estimated vs true mixture" if truth else "Estimated mixture"
-    chart = bar_chart("anatomy-mixture", title, cats, series, percent=True, y_title="share", errors=errors,
-                      caption="Bars: share per category; whiskers: bootstrap CI where available.")
+    chart = bar_chart("anatomy-mixture", title, cats, series, ChartStyle(
+        percent=True, y_title="share", caption="Bars: share per category; whiskers: bootstrap CI where available."),
+        errors=errors)
     cols = ["category"] + (["truth"] if truth else []) + list(est)
     rows = []
     for c in cats:
@@ -176,11 +166,11 @@ def render(run: Run) -> list[Block]:
                             [[sc.get("run"), sc.get("method"), to_float(sc.get("accuracy")),
                               to_float(sc.get("tol_accuracy")), to_float(sc.get("l1")), to_float(sc.get("kl"))]
                              for sc in ev["scores"]], formats={"accuracy": ".4f", "within tolerance": ".2f"}))
-    if kind == "labelshift" and s.get("confusion_matrix_hard") and s.get("classes"):
+    if estimator == "labelshift" and s.get("confusion_matrix_hard") and s.get("classes"):
         cl = [str(c) for c in s["classes"]]
         blocks.append(Row([heatmap_chart("anatomy-confusion", "Held-out confusion P(predicted | true)", cl, cl,
-                                         s["confusion_matrix_hard"], x_title="predicted", y_title="true")]))
-    if kind == "minkpp" and isinstance(s.get("per_category"), dict):
+                                         s["confusion_matrix_hard"], ChartStyle(x_title="predicted", y_title="true"))]))
+    if estimator == "minkpp" and isinstance(s.get("per_category"), dict):
         pc = s["per_category"]
         blocks.append(Table(["category", "documents", "member rate", "mean Min-K%++", "mean Min-K%", "mean loss"],
                             [[c, r.get("n_docs"), to_float(r.get("rate")), to_float(r.get("mean_minkpp")),
@@ -194,68 +184,14 @@ def compare(runs: list[Run]) -> list[Block]:
     if len(labelled) < 2:
         return []
     truth = next((t for t in (_truth(r) for r in runs) if t), {})
-    cats = _categories(truth, *(mix for _, _, mix in labelled))
+    cats = categories_of(truth, *(mix for _, _, mix in labelled))
     series: dict[str, list[float | None]] = {}
     if truth:
         series["true mixture"] = [truth.get(c, 0.0) for c in cats]
     for r, m, mix in labelled:
         series[f"{r.label}: {m}"] = [mix.get(c, 0.0) for c in cats]
     chart = bar_chart("compare-anatomy-mixture", "Estimated mixtures" + (" vs truth" if truth else ""), cats,
-                      series, percent=True, y_title="share")
+                      series, ChartStyle(percent=True, y_title="share"))
     rows = [[r.label, m, mixture_accuracy(mix, _truth(r) or truth) if (_truth(r) or truth) else None]
             for r, m, mix in labelled]
     return [Row([chart, Table(["run", "method", "accuracy"], rows, formats={"accuracy": ".4f"})])]
-
-
-register(RunType("anatomy", "Data anatomy", detect, render, compare,
-                 hint="summary.json from anatomy labelshift/minkpp, or evaluation.json from anatomy evaluate"))
-
-
-# ---- `anatomy synth`: a model trained from scratch on a known mixture (the estimators' benchmark) ----------
-
-
-def detect_synth(path: Path) -> Run | None:
-    f = path / "synth.json"
-    if not f.exists():
-        return None
-    problems: list[str] = []
-    summary = read_json_tolerant(f, problems)
-    if summary is not None and not (isinstance(summary, dict) and "true_mixture" in summary):
-        return None
-    problems.extend(tmp_problem(path))
-    return Run(path, "anatomy-synth", {"summary": summary or {}}, problems=problems)
-
-
-def render_synth(run: Run) -> list[Block]:
-    s = run.data["summary"]
-    truth = normalise(as_mixture(s.get("true_mixture") or {}))
-    if not truth:
-        return [Note("synth.json has no true mixture yet.", "warn")]
-    est = {k: normalise(as_mixture(v)) for k, v in (s.get("estimates") or {}).items() if as_mixture(v)}
-    tr = s.get("train") or {}
-    bits = [f"A {int(tr['params']):,}-parameter model trained from scratch" if tr.get("params") else "A model "
-            "trained from scratch", "on a known mixture of real categories (held-out documents kept aside)"]
-    blocks: list[Block] = [Note(" ".join(bits) + "; both estimators run on it and are scored against the truth.")]
-    cats = _categories(truth, *est.values())
-    series = {"true mixture": [truth.get(c, 0.0) for c in cats], **{m: [e.get(c, 0.0) for c in cats]
-                                                                     for m, e in est.items()}}
-    chart = bar_chart("anatomy-synth-mixture", "Estimated vs true mixture (synth)", cats, series, percent=True,
-                      y_title="share")
-    acc = s.get("accuracy") or {}
-    rows = [[m, to_float(acc.get(m)) if m in acc else mixture_accuracy(e, truth)] for m, e in est.items()]
-    if s.get("uniform_accuracy") is not None:
-        rows.append(["uniform guess", to_float(s["uniform_accuracy"])])
-    blocks.append(Row([chart, Table(["estimate", "accuracy"], rows, formats={"accuracy": ".4f"})]))
-    auc = s.get("auroc") or {}
-    metrics = list((auc.get("macro") or auc.get("pooled") or {}).keys())
-    if metrics:
-        rows = [[m, to_float((auc.get("macro") or {}).get(m)), to_float((auc.get("pooled") or {}).get(m))]
-                for m in metrics]
-        blocks.append(Table(["score", "AUROC (per category, macro)", "AUROC (pooled)"], rows,
-                            formats={"AUROC (per category, macro)": ".3f", "AUROC (pooled)": ".3f"},
-                            caption="Members vs non-members of the training data (Min-K%++ is expected best)"))
-    return blocks
-
-
-register(RunType("anatomy-synth", "Anatomy synth benchmark", detect_synth, render_synth, None,
-                 hint="synth.json (corpuslab anatomy synth)", container=True))

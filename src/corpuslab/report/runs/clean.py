@@ -2,20 +2,19 @@
 
 Reads ``stats.json`` in the cleaned folder. The funnel is a list of steps, each with documents (and
 characters) in and out, optionally per source and with drop reasons; rejected documents (written with
-``--keep-rejected``) are read from ``rejected/`` with their reason.
+``--keep-rejected``) are read from ``_rejected/`` with their reason.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-import zlib
 from pathlib import Path
 from typing import Any
 
-from corpuslab.report.charts import bar_chart, funnel_chart, heatmap_chart
-from corpuslab.report.model import Block, Examples, Heading, Note, Row, Run, Table
-from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
+from corpuslab.report.artefacts import head_records, read_result, to_float
+from corpuslab.report.blocks import Block, Examples, Heading, Note, Row, Run, Table
+from corpuslab.report.charts import ChartStyle, bar_chart, funnel_chart, heatmap_chart
+
+STATS_FILE = "stats.json"
 
 IN_KEYS = ("docs_in", "in_docs", "documents_in", "in", "input", "n_in")
 OUT_KEYS = ("docs_out", "out_docs", "documents_out", "out", "output", "kept", "n_out")
@@ -24,7 +23,8 @@ COUT_KEYS = ("chars_out", "out_chars", "characters_out")
 REASON_KEYS = ("drop_reasons", "dropped_by", "reasons", "drops", "dropped")
 
 
-def _num(d: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+def first_number(d: dict[str, Any], keys: tuple[str, ...]) -> float | None:
+    """The first of ``keys`` in ``d`` that holds a number (the funnel's counts go by several names)."""
     for k in keys:
         if k in d and not isinstance(d[k], (dict, list)) and to_float(d[k]) is not None:
             return to_float(d[k])
@@ -49,49 +49,25 @@ def _steps(obj: Any) -> list[dict[str, Any]]:
         items = [(str(k), v) for k, v in obj.items() if isinstance(v, dict)]
     out = []
     for name, s in items:
-        docs_in, docs_out = _num(s, IN_KEYS), _num(s, OUT_KEYS)
+        docs_in, docs_out = first_number(s, IN_KEYS), first_number(s, OUT_KEYS)
         if docs_in is None and docs_out is None:
             continue
-        out.append({"name": name, "in": docs_in, "out": docs_out, "chars_in": _num(s, CIN_KEYS),
-                    "chars_out": _num(s, COUT_KEYS), "reasons": _reasons(s),
+        out.append({"name": name, "in": docs_in, "out": docs_out, "chars_in": first_number(s, CIN_KEYS),
+                    "chars_out": first_number(s, COUT_KEYS), "reasons": _reasons(s),
                     "per_source": s.get("by_source") or s.get("per_source") or s.get("sources") or {}})
     return out
 
 
-def _is_clean_stats(stats: Any) -> bool:
-    if not isinstance(stats, dict):
-        return False
-    run = stats.get("run") if isinstance(stats.get("run"), dict) else {}
-    if stats.get("stage") in ("clean", "stage2", "stage-2") or run.get("stage") == "clean":
-        return True
-    return any(k in stats for k in ("funnel", "steps", "pipeline")) and (
-        bool(_steps(stats.get("funnel") or stats.get("steps") or stats.get("pipeline"))))
-
-
-def detect(path: Path) -> Run | None:
-    f = path / "stats.json"
+def load(path: Path, card: dict[str, Any]) -> Run:
     problems: list[str] = []
-    if not f.exists():
-        cleaned = list(path.glob("*/cleaned_data.*"))
-        if cleaned or (path / "_tags").is_dir():
-            problems.append("stats.json is missing: stage 2 stopped before writing its statistics "
-                            f"({len(cleaned)} cleaned shard(s) present); re-run `corpuslab clean` to resume")
-            problems.extend(tmp_problem(path))
-            return Run(path, "clean", {"stats": {}, "steps": [], "sources": {}}, problems=problems)
-        return None
-    stats = read_json_tolerant(f, problems)
-    if stats is not None and not _is_clean_stats(stats):
-        return None
-    if stats is None:
-        if not list(path.glob("*/cleaned_data.*")):
-            return None
-        stats = {}
+    stats = read_result(path / STATS_FILE, card, problems, "stage 2 stopped before writing its statistics "
+                        f"({len(list(path.glob('*/cleaned_data.*')))} cleaned shard(s) present); "
+                        "re-run `corpuslab clean` to resume")
+    stats = stats if isinstance(stats, dict) else {}
     steps = _steps(stats.get("funnel") or stats.get("steps") or stats.get("pipeline"))
-    if stats.get("complete") is False or stats.get("status") in ("running", "incomplete", "interrupted"):
-        problems.append("stats.json says the run is incomplete")
-    problems.extend(tmp_problem(path))
-    return Run(path, "clean", {"stats": stats, "steps": steps, "sources": stats.get("sources") or
-                               stats.get("per_source") or {}}, problems=problems)
+    return Run(path, card["kind"], card, {"stats": stats, "steps": steps,
+                                          "sources": stats.get("sources") or stats.get("per_source") or {}},
+               problems=problems)
 
 
 def drop_reasons(run: Run) -> list[dict[str, Any]]:
@@ -122,8 +98,8 @@ def _source_rows(run: Run) -> list[list[Any]]:
     steps = run.data["steps"]
     if not src and steps and steps[0]["per_source"] and steps[-1]["per_source"]:
         first, last = steps[0]["per_source"], steps[-1]["per_source"]
-        src = {k: {"docs_in": _num(v, IN_KEYS), "chars_in": _num(v, CIN_KEYS),
-                   "docs_out": _num(last.get(k, {}), OUT_KEYS), "chars_out": _num(last.get(k, {}), COUT_KEYS)}
+        src = {k: {"docs_in": first_number(v, IN_KEYS), "chars_in": first_number(v, CIN_KEYS),
+                   "docs_out": first_number(last.get(k, {}), OUT_KEYS), "chars_out": first_number(last.get(k, {}), COUT_KEYS)}
                for k, v in first.items() if isinstance(v, dict)}
     items: list[tuple[Any, Any]] = []
     if isinstance(src, dict):
@@ -133,36 +109,29 @@ def _source_rows(run: Run) -> list[list[Any]]:
     for name, s in items:
         if not isinstance(s, dict):
             continue
-        docs_in, docs_out = _num(s, IN_KEYS), _num(s, OUT_KEYS)
+        docs_in, docs_out = first_number(s, IN_KEYS), first_number(s, OUT_KEYS)
         rows.append([name, docs_in, docs_out, (docs_out / docs_in) if docs_in and docs_out is not None else None,
-                     _num(s, CIN_KEYS), _num(s, COUT_KEYS)])
+                     first_number(s, CIN_KEYS), first_number(s, COUT_KEYS)])
     return rows
 
 
 def _rejected(path: Path, limit: int = 30) -> list[tuple[str, str]]:
+    """Rejected documents (``--keep-rejected``) with their reason and the metric value that decided it."""
     items: list[tuple[str, str]] = []
-    files = sorted(path.glob("_rejected/**/*.jsonl*")) + sorted(path.glob("rejected/**/*.jsonl*"))
-    for f in files:
-        opener = gzip.open if f.name.endswith(".gz") else open
-        try:
-            with opener(f, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
-                for line in fh:
-                    if len(items) >= limit:
-                        return items
-                    if not line.strip():
-                        continue
-                    r = json.loads(line)
-                    md = r.get("metadata") or {}
-                    rej = r.get("rejection") if isinstance(r.get("rejection"), dict) else {}
-                    reason = (":".join(x for x in (rej.get("step"), rej.get("reason")) if x) or r.get("filter_reason")
-                              or md.get("filter_reason") or md.get("drop_reason") or "?")
-                    value = rej.get("value", md.get("filter_value", md.get("metric_value")))
-                    if isinstance(value, float):
-                        value = f"{value:.4g}"
-                    label = f"{md.get('source', f.parent.name)} · {reason}" + (f" = {value}" if value is not None else "")
-                    items.append((label, str(r.get("text", ""))))
-        except (OSError, EOFError, zlib.error, json.JSONDecodeError, UnicodeDecodeError):
-            continue
+    for f in sorted(path.glob("_rejected/**/*.jsonl*")) + sorted(path.glob("rejected/**/*.jsonl*")):
+        recs, _ = head_records(f, limit - len(items))
+        for r in recs:
+            md = r.get("metadata") or {}
+            rej = r.get("rejection") if isinstance(r.get("rejection"), dict) else {}
+            reason = (":".join(x for x in (rej.get("step"), rej.get("reason")) if x) or r.get("filter_reason")
+                      or md.get("filter_reason") or md.get("drop_reason") or "?")
+            value = rej.get("value", md.get("filter_value", md.get("metric_value")))
+            if isinstance(value, float):
+                value = f"{value:.4g}"
+            label = f"{md.get('source', f.parent.name)} · {reason}" + (f" = {value}" if value is not None else "")
+            items.append((label, str(r.get("text", ""))))
+        if len(items) >= limit:
+            break
     return items
 
 
@@ -170,12 +139,12 @@ def _per_source_steps(steps: list[dict[str, Any]]) -> tuple[list[str], list[list
     if not steps or not all(isinstance(s["per_source"], dict) and s["per_source"] for s in steps):
         return None
     srcs = list(steps[0]["per_source"])
-    base = {k: _num(v, IN_KEYS) for k, v in steps[0]["per_source"].items() if isinstance(v, dict)}
+    base = {k: first_number(v, IN_KEYS) for k, v in steps[0]["per_source"].items() if isinstance(v, dict)}
     z = []
     for src in srcs:
         row: list[float | None] = []
         for s in steps:
-            out = _num(s["per_source"].get(src) or {}, OUT_KEYS)
+            out = first_number(s["per_source"].get(src) or {}, OUT_KEYS)
             row.append(out / base[src] if base.get(src) and out is not None else None)
         z.append(row)
     return srcs, z
@@ -206,7 +175,7 @@ def render(run: Run) -> list[Block]:
         if top:
             blocks.append(Row([bar_chart("clean-drop-reasons", "Why documents were dropped",
                                          [d["reason"] for d in top], {"documents": [d["count"] for d in top]},
-                                         horizontal=True, height=max(260, 60 + 24 * len(top))),
+                                         ChartStyle(horizontal=True, height=max(260, 60 + 24 * len(top)))),
                                Table(["reason", "documents", "metric min", "median", "max"],
                                      [[d["reason"], d["count"], d["value_min"], d["value_median"], d["value_max"]]
                                       for d in top])]))
@@ -214,13 +183,13 @@ def render(run: Run) -> list[Block]:
         if per_step:
             srcs, z = per_step
             blocks.append(Row([heatmap_chart("clean-funnel-per-source", "Share of each source left after each step",
-                                             [s["name"] for s in steps], srcs, z, x_title="step", y_title="source",
-                                             percent=True)]))
+                                             [s["name"] for s in steps], srcs, z,
+                                             ChartStyle(x_title="step", y_title="source", percent=True))]))
     srows = _source_rows(run)
     if srows:
         blocks.append(Heading("Per source"))
         chart = bar_chart("clean-per-source", "Kept fraction per source", [str(r[0]) for r in srows],
-                          {"kept": [r[3] for r in srows]}, percent=True)
+                          {"kept": [r[3] for r in srows]}, ChartStyle(percent=True))
         blocks.append(Row([chart, Table(["source", "docs in", "docs out", "kept", "chars in", "chars out"], srows,
                                         formats={"kept": ".1%"})]))
     rej = _rejected(run.path)
@@ -243,11 +212,9 @@ def compare(runs: list[Run]) -> list[Block]:
         base = r.data["steps"][0]["in"] or 1
         by = {s["name"]: (s["out"] or 0) / base for s in r.data["steps"]}
         series[r.label] = [by.get(n) for n in names]
-    chart = bar_chart("compare-clean-funnel", "Share of input left after each step", names, series, percent=True)
+    chart = bar_chart("compare-clean-funnel", "Share of input left after each step", names, series,
+                      ChartStyle(percent=True))
     rows = [[r.label, r.data["steps"][0]["in"], r.data["steps"][-1]["out"],
              (r.data["steps"][-1]["out"] or 0) / (r.data["steps"][0]["in"] or 1)] for r in runs]
     return [Row([chart, Table(["run", "docs in", "docs out", "kept"], rows, formats={"kept": ".1%"})])]
 
-
-register(RunType("clean", "Stage-2 cleaning", detect, render, compare,
-                 hint="stats.json + <source>/cleaned_data.jsonl.gz (corpuslab clean)"))

@@ -1,8 +1,8 @@
 """LEIA (``corpuslab leia build`` / ``leia eval``): link statistics of a build, accuracy per language of an eval.
 
-Recognised by content, not by file name: a JSON with link counts (``links_seen``, ``links_resolved``,
-``links_inserted``, drop reasons) is a build report; a JSON with accuracy per language (with a bootstrap
-CI) is an evaluation. A folder may hold both.
+A build's ``report.json`` holds the link counts (``links_seen``, ``links_resolved``, ``links_kept``,
+``links_inserted``) and drop reasons; an evaluation writes ``{task}_metrics.json`` per task, with accuracy
+per language and its bootstrap CI.
 """
 
 from __future__ import annotations
@@ -10,25 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from corpuslab.report.charts import bar_chart
-from corpuslab.report.model import Block, Heading, Note, Row, Run, Table
-from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
-from corpuslab.report.runs.common import mixture_ci
+from corpuslab.report.artefacts import read_json_tolerant, read_result, to_float
+from corpuslab.report.blocks import Block, Heading, Note, Row, Run, Table
+from corpuslab.report.charts import ChartStyle, bar_chart
+from corpuslab.report.mixtures import mixture_ci
 
 LINK_KEYS = ("links_seen", "links_resolved", "links_kept", "links_inserted")
-SKIP = {"plan.json", "stats.json", "manifest.json", "summary.json", "overlap_results.json", "config.json",
-        "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json"}
-
-
-def top_json(path: Path, max_bytes: int = 5_000_000, limit: int = 40) -> list[Path]:
-    out = []
-    for f in sorted(path.glob("*.json"))[:limit]:
-        try:
-            if f.name not in SKIP and f.stat().st_size <= max_bytes:
-                out.append(f)
-        except OSError:
-            continue
-    return out
+BUILD_REPORT = "report.json"
+METRICS_GLOB = "*_metrics.json"
 
 
 def _find_links(obj: Any, depth: int = 0) -> dict[str, Any] | None:
@@ -79,30 +68,23 @@ def _acc_row(r: dict[str, Any]) -> dict[str, Any]:
             "chance": to_float(r.get("chance"))}
 
 
-def detect(path: Path) -> Run | None:
+def load(path: Path, card: dict[str, Any]) -> Run:
     builds, evals = [], []
     problems: list[str] = []
-    for f in top_json(path):
-        obj = read_json_tolerant(f, problems)
-        if obj is None:
-            continue
+    if card["kind"] == "leia-build":
+        obj = read_result(path / BUILD_REPORT, card, problems, "`leia build` stopped before it finished")
         links = _find_links(obj)
         if links:
-            builds.append((f.name, links, obj))
-            continue
-        acc = per_language_accuracy(obj)
-        if acc and ("leia" in f.name.lower() or "csqa" in f.name.lower() or "codah" in f.name.lower()
-                    or (isinstance(obj, dict) and (obj.get("workflow") == "leia" or "task" in obj
-                                                   or "tasks" in obj))):
-            evals.append((f.name, acc, obj))
-    if not builds and not evals:
-        if (path / "tokens.parquet").exists() or (path / "annotated.jsonl.zst").exists():
-            problems.append("report.json is missing: `leia build` stopped before it finished")
-            return Run(path, "leia", {"builds": [], "evals": []}, problems=problems + tmp_problem(path))
-        return None
-    problems = [p for p in problems if any(n in p for n in ("leia", "build", "eval"))]
-    problems.extend(tmp_problem(path))
-    return Run(path, "leia", {"builds": builds, "evals": evals}, problems=problems)
+            builds.append((BUILD_REPORT, links, obj))
+    else:
+        for f in sorted(path.glob(METRICS_GLOB)):
+            obj = read_json_tolerant(f, problems)
+            acc = per_language_accuracy(obj)
+            if acc:
+                evals.append((f.name, acc, obj))
+        if not evals and card.get("status") == "done":
+            problems.append(f"no {METRICS_GLOB} with accuracy per language")
+    return Run(path, card["kind"], card, {"builds": builds, "evals": evals}, problems=problems)
 
 
 def render(run: Run) -> list[Block]:
@@ -131,8 +113,8 @@ def render(run: Run) -> list[Block]:
         if reasons:
             top = sorted(((str(k), to_float(v) or 0) for k, v in reasons.items()), key=lambda kv: -kv[1])
             blocks.append(Row([bar_chart("leia-drop-reasons", "Why links were dropped", [k for k, _ in top],
-                                         {"links": [v for _, v in top]}, horizontal=True,
-                                         height=max(240, 60 + 24 * len(top))),
+                                         {"links": [v for _, v in top]},
+                                         ChartStyle(horizontal=True, height=max(240, 60 + 24 * len(top)))),
                                Table(["reason", "links"], [[k, v] for k, v in top])]))
         other = {k: v for k, v in (obj.items() if isinstance(obj, dict) else [])
                  if isinstance(v, (int, float, str)) and k not in LINK_KEYS and k != "articles"}
@@ -144,7 +126,7 @@ def render(run: Run) -> list[Block]:
         vals = [acc[k]["accuracy"] for k in langs]
         err = {"accuracy": ([acc[k]["ci"][0] for k in langs], [acc[k]["ci"][1] for k in langs])}
         chart = bar_chart("leia-accuracy", "Multiple-choice accuracy per language", langs, {"accuracy": vals},
-                          percent=True, errors=err, caption="Whiskers: bootstrap CI.")
+                          ChartStyle(percent=True, caption="Whiskers: bootstrap CI."), errors=err)
         rows = [[k, acc[k]["accuracy"], acc[k]["ci"][0], acc[k]["ci"][1], acc[k]["n"], acc[k]["chance"]]
                 for k in langs]
         blocks.append(Row([chart, Table(["task/language", "accuracy", "CI low", "CI high", "items", "chance"], rows,
@@ -161,11 +143,9 @@ def compare(runs: list[Run]) -> list[Block]:
     for _, acc in evals:
         langs += [k for k in acc if k not in langs]
     series = {r.label: [acc.get(k, {}).get("accuracy") for k in langs] for r, acc in evals}
-    chart = bar_chart("compare-leia-accuracy", "Accuracy per language, all runs", langs, series, percent=True)
+    chart = bar_chart("compare-leia-accuracy", "Accuracy per language, all runs", langs, series,
+                      ChartStyle(percent=True))
     rows = [[k] + [acc.get(k, {}).get("accuracy") for _, acc in evals] for k in langs]
     cols = ["task/language"] + [r.label for r, _ in evals]
     return [Row([chart, Table(cols, rows, formats={c: ".1%" for c in cols[1:]})])]
 
-
-register(RunType("leia", "LEIA build / evaluation", detect, render, compare,
-                 hint="a JSON with links_seen/links_resolved/links_inserted, or accuracy per language (leia eval)"))

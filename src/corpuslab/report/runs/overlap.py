@@ -1,8 +1,9 @@
 """Fingerprint overlap (``corpuslab overlap``): bottom-k overlap with the base model against training steps.
 
-The curve comes from ``overlap_summary.csv`` (``step,avg_overlap_ratio[,min,max]``) or, when that is
-missing, from the per-step entries of ``overlap_results.json``; the JSON's ``summary`` gives first/last
-overlap, decrease rate and the step where overlap first drops below 0.5. Several runs share one chart.
+The curve comes from the per-step entries of ``overlap_results.json`` (rewritten after every evaluation;
+the final write adds ``wall_seconds``) or, when that is missing or damaged, from ``overlap_summary.csv``
+(``step,avg_overlap_ratio[,min,max]``); first/last overlap, decrease rate and the step where overlap first
+drops below 0.5 are computed from the curve. Several runs share one chart.
 """
 
 from __future__ import annotations
@@ -10,16 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from corpuslab.report.charts import line_chart
-from corpuslab.report.model import Block, Note, Row, Run, Table
-from corpuslab.report.registry import (
-    RunType,
-    read_csv_tolerant,
-    read_json_tolerant,
-    register,
-    tmp_problem,
-    to_float,
-)
+from corpuslab.report.artefacts import read_csv_tolerant, read_json_tolerant, to_float
+from corpuslab.report.blocks import Block, Note, Row, Run, Table
+from corpuslab.report.charts import ChartStyle, line_chart
+
+RESULTS_FILE = "overlap_results.json"
+SUMMARY_CSV = "overlap_summary.csv"
 
 STEP_KEYS = ("step", "global_step")
 MEAN_KEYS = ("avg_overlap_ratio", "overlap", "mean_overlap", "mean", "avg_overlap")
@@ -69,29 +66,22 @@ def curve_points(data: dict[str, Any]) -> list[dict[str, float | None]]:
     return pts
 
 
-def detect(path: Path) -> Run | None:
-    has_json = (path / "overlap_results.json").exists()
-    has_csv = (path / "overlap_summary.csv").exists()
-    if not (has_json or has_csv):
-        return None
+def load(path: Path, card: dict[str, Any]) -> Run:
+    has_json, has_csv = (path / RESULTS_FILE).exists(), (path / SUMMARY_CSV).exists()
     problems: list[str] = []
-    results = read_json_tolerant(path / "overlap_results.json", problems) if has_json else None
-    rows = read_csv_tolerant(path / "overlap_summary.csv", problems) if has_csv else None
+    results = read_json_tolerant(path / RESULTS_FILE, problems) if has_json else None
+    rows = read_csv_tolerant(path / SUMMARY_CSV, problems) if has_csv else None
     if not has_json:
-        problems.append("overlap_results.json is missing: the run stopped before its final summary")
+        problems.append(f"{RESULTS_FILE} is missing" + (f" (the curve is read from {SUMMARY_CSV})" if has_csv else ""))
+    elif isinstance(results, dict) and "wall_seconds" not in results:
+        # written after every evaluation; the final write adds wall_seconds and train_metrics
+        steps = [e.get("step") for e in _entries(results) if isinstance(e.get("step"), (int, float))]
+        want = (results.get("config") or {}).get("max_steps")
+        problems.append(f"training stopped before the end: last evaluation at step {max(steps) if steps else '–'}"
+                        + (f" of {want}" if want else "") + ", no final metrics or model")
     summary = results.get("summary") if isinstance(results, dict) else None
-    if isinstance(results, dict):
-        if results.get("complete") is False or results.get("status") in ("running", "interrupted"):
-            problems.append("overlap_results.json says the run is incomplete")
-        elif results.get("format", "").startswith("corpuslab-overlap") and "wall_seconds" not in results:
-            # written after every evaluation; the final write adds wall_seconds and train_metrics
-            steps = [e.get("step") for e in _entries(results) if isinstance(e.get("step"), (int, float))]
-            want = (results.get("config") or {}).get("max_steps")
-            problems.append(f"training stopped before the end: last evaluation at step {max(steps) if steps else '–'}"
-                            + (f" of {want}" if want else "") + ", no final metrics or model")
-    problems.extend(tmp_problem(path))
-    run = Run(path, "overlap", {"results": results, "csv": rows, "summary": summary if isinstance(summary, dict) else {}},
-              problems=problems)
+    run = Run(path, card["kind"], card, {"results": results, "csv": rows,
+                                         "summary": summary if isinstance(summary, dict) else {}}, problems=problems)
     if not curve_points(run.data):
         run.problems.append("no overlap measurement recorded yet")
     return run
@@ -152,9 +142,9 @@ def render(run: Run) -> list[Block]:
     ch = _chance(run)
     if ch is not None:
         hl[f"chance k/V = {ch:.3g}"] = ch
-    chart = line_chart("overlap-curve", "Fingerprint overlap with the base model", series, x_title="training step",
-                       y_title="mean |B_base ∩ B_model| / k", bands=bands, hlines=hl,
-                       caption="Line: mean over prompts; band: min–max over prompts.")
+    chart = line_chart("overlap-curve", "Fingerprint overlap with the base model", series, ChartStyle(
+        x_title="training step", y_title="mean |B_base ∩ B_model| / k",
+        caption="Line: mean over prompts; band: min–max over prompts."), bands=bands, hlines=hl)
     table = Table(["step", "mean", "min", "max"], [[p["step"], p["mean"], p["min"], p["max"]] for p in pts],
                   formats={"mean": ".4f", "min": ".4f", "max": ".4f", "step": ",.0f"})
     return [Row([chart, table]),
@@ -170,12 +160,9 @@ def compare(runs: list[Run]) -> list[Block]:
     for r in runs:
         pts = curve_points(r.data)
         series[r.label] = ([p["step"] for p in pts], [p["mean"] for p in pts])
-    chart = line_chart("compare-overlap-curves", "Overlap vs steps, all runs", series, x_title="training step",
-                       y_title="mean overlap", hlines={"0.5": 0.5})
+    chart = line_chart("compare-overlap-curves", "Overlap vs steps, all runs", series,
+                       ChartStyle(x_title="training step", y_title="mean overlap"), hlines={"0.5": 0.5})
     rows = [row for r in runs for row in _summary_rows(r)]
     return [Row([chart, Table(SUMMARY_COLS, rows, formats={"first overlap": ".4f", "last overlap": ".4f",
                                                           "decrease / step": ".3g"})])]
 
-
-register(RunType("overlap", "Fingerprint overlap", detect, render, compare,
-                 hint="overlap_results.json and/or overlap_summary.csv (corpuslab overlap)"))

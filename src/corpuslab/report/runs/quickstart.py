@@ -6,30 +6,26 @@ A container run: its steps' own folders (raw, cleaned, overlap, anatomy) are fou
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from corpuslab.report.charts import bar_chart
-from corpuslab.report.model import Block, Note, Run, Table
-from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem
+from corpuslab.report.artefacts import read_json_tolerant
+from corpuslab.report.blocks import Block, Note, Run, Table
+from corpuslab.report.charts import ChartStyle, bar_chart
 
 STATE_FILE = "quickstart.json"
 
 
-def detect(path: Path) -> Run | None:
-    f = path / STATE_FILE
-    if not f.exists():
-        return None
+def load(path: Path, card: dict[str, Any]) -> Run:
     problems: list[str] = []
-    state = read_json_tolerant(f, problems)
-    if state is not None and not (isinstance(state, dict) and state.get("workflow") == "quickstart"):
-        return None
-    state = state or {}
+    state = read_json_tolerant(path / STATE_FILE, problems)
+    state = state if isinstance(state, dict) else {}
     steps = [s for s in state.get("steps", []) if isinstance(s, dict)]
     if state and not state.get("finished"):
         pending = [s.get("name") for s in steps if s.get("status") == "pending"]
         problems.append("the quickstart stopped before it finished" +
                         (f" (not run: {', '.join(map(str, pending))})" if pending else ""))
-    problems.extend(tmp_problem(path) if not state.get("finished") else [])
-    return Run(path, "quickstart", {"steps": steps, "truth": state.get("true_mixture") or {}}, problems=problems)
+    return Run(path, card["kind"], card, {"steps": steps, "truth": state.get("true_mixture") or {}},
+               problems=problems)
 
 
 def render(run: Run) -> list[Block]:
@@ -49,8 +45,8 @@ def render(run: Run) -> list[Block]:
                        f"training mixture → this page; {total:.0f} s in all. The sections below are the runs each "
                        "step wrote."))
     chart = bar_chart("quickstart-step-seconds", "Seconds per step", [s["name"] for s in steps],
-                      {"seconds": [s.get("seconds") for s in steps]}, horizontal=True,
-                      height=max(240, 60 + 30 * len(steps)))
+                      {"seconds": [s.get("seconds") for s in steps]},
+                      ChartStyle(horizontal=True, height=max(240, 60 + 30 * len(steps))))
     table = Table(["step", "status", "seconds", "result"],
                   [[s.get("name"), s.get("status"), s.get("seconds"), s.get("note") or s.get("output")] for s in steps],
                   formats={"seconds": ".1f"})
@@ -60,6 +56,3 @@ def render(run: Run) -> list[Block]:
                        "yet. `corpuslab anatomy synth` is the estimators' real validation benchmark.", "info"))
     return blocks
 
-
-register(RunType("quickstart", "Quickstart chain", detect, render, None,
-                 hint="quickstart.json (corpuslab quickstart)", container=True))

@@ -1,7 +1,7 @@
 """Revert risk (``corpuslab revert eval``): ROC/PR AUC overall, per language, anonymous vs registered.
 
-Recognised by content: a JSON holding an ``overall`` block (or top level) with ``roc_auc``, plus
-optional per-language and per-user-type blocks and the disparate-impact ratio.
+Reads ``metrics.json``: an ``overall`` block (or the top level) with ``roc_auc``, plus per-language and
+per-user-type blocks, baselines and the disparate-impact ratio.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from corpuslab.report.charts import bar_chart
-from corpuslab.report.model import Block, Heading, Note, Row, Run, Table
-from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
-from corpuslab.report.runs.leia import top_json
+from corpuslab.report.artefacts import read_result, to_float
+from corpuslab.report.blocks import Block, Heading, Note, Row, Run, Table
+from corpuslab.report.charts import ChartStyle, bar_chart
+
+METRICS_FILE = "metrics.json"
 
 METRICS = ("n", "positives", "revert_rate", "roc_auc", "pr_auc", "precision_at_recall_0.75", "precision_at_recall",
            "f1", "accuracy", "n_pos", "support")
@@ -78,18 +79,13 @@ def parse_metrics(obj: Any) -> dict[str, Any] | None:
             "balanced_languages": _groups(balanced, LANG_KEYS)}
 
 
-def detect(path: Path) -> Run | None:
-    found = []
+def load(path: Path, card: dict[str, Any]) -> Run:
     problems: list[str] = []
-    for f in top_json(path):
-        obj = read_json_tolerant(f, [])
-        m = parse_metrics(obj)
-        if m:
-            found.append((f.name, m))
-    if not found:
-        return None
-    problems.extend(tmp_problem(path))
-    return Run(path, "revert", {"metrics": found}, problems=problems)
+    metrics = parse_metrics(read_result(path / METRICS_FILE, card, problems,
+                                        "the evaluation stopped before writing it"))
+    if metrics is None and not problems:
+        problems.append(f"{METRICS_FILE} holds no overall roc_auc")
+    return Run(path, card["kind"], card, {"metrics": metrics}, problems=problems)
 
 
 def _cols(groups: dict[str, dict[str, float]]) -> list[str]:
@@ -110,59 +106,55 @@ def _group_block(title: str, name: str, groups: dict[str, dict[str, float]],
     for label, by_group in (extra or {}).items():
         if by_group:
             series[label] = [by_group.get(g) for g in groups]
-    chart = bar_chart(name, title, list(groups), series, y_title="AUC")
+    chart = bar_chart(name, title, list(groups), series, ChartStyle(y_title="AUC"))
     rows = [[g] + [groups[g].get(c) for c in cols] for g in groups]
     return [Row([chart, Table(["group", *cols], rows, formats={c: ".3f" for c in cols if c not in COUNTS})])]
 
 
 def render(run: Run) -> list[Block]:
-    blocks: list[Block] = []
-    for fname, m in run.data["metrics"]:
-        if len(run.data["metrics"]) > 1:
-            blocks.append(Heading(fname))
-        o = m["overall"]
-        bits = [f"ROC AUC {o['roc_auc']:.3f}"] + ([f"PR AUC {o['pr_auc']:.3f}"] if o.get("pr_auc") is not None else [])
-        for bname, b in m["baselines"].items():
-            bits.append(f"{bname} ROC AUC {b['roc_auc']:.3f}")
-        if m["disparate_impact"] is not None:
-            di = f"disparate impact (anonymous / registered) {m['disparate_impact']:.3f}"
-            if m["di_truth"] is not None:
-                di += f" (true labels: {m['di_truth']:.3f})"
-            bits.append(di)
-        if m["auc_gap"] is not None:
-            bits.append(f"AUC gap registered − anonymous {m['auc_gap']:.3f}")
-        blocks.append(Note("Overall: " + "; ".join(bits) + "."))
-        overall = {"model": o, **m["baselines"]}
-        blocks.append(Table(["", *_cols(overall)], [[g] + [overall[g].get(c) for c in _cols(overall)] for g in overall],
-                            formats={c: ".3f" for c in _cols(overall) if c not in COUNTS}))
-        blocks += _group_block("AUC per language", "revert-per-language", m["languages"],
-                               {"logistic regression ROC AUC": m["lr_languages"]})
-        if m["balanced_languages"]:
-            blocks.append(Heading("Balanced evaluation set (language × anonymity × label)"))
-            blocks += _group_block("AUC per language, balanced", "revert-balanced", m["balanced_languages"])
-        blocks += _group_block("Anonymous vs registered editors", "revert-user-type", m["users"])
-        if not m["languages"] and not m["users"]:
-            blocks.append(Note("No per-language or per-user-type metrics in this file.", "info"))
+    m = run.data["metrics"]
+    if m is None:
+        return [Note("No evaluation metrics yet.", "warn")]
+    o = m["overall"]
+    bits = [f"ROC AUC {o['roc_auc']:.3f}"] + ([f"PR AUC {o['pr_auc']:.3f}"] if o.get("pr_auc") is not None else [])
+    for bname, b in m["baselines"].items():
+        bits.append(f"{bname} ROC AUC {b['roc_auc']:.3f}")
+    if m["disparate_impact"] is not None:
+        di = f"disparate impact (anonymous / registered) {m['disparate_impact']:.3f}"
+        if m["di_truth"] is not None:
+            di += f" (true labels: {m['di_truth']:.3f})"
+        bits.append(di)
+    if m["auc_gap"] is not None:
+        bits.append(f"AUC gap registered − anonymous {m['auc_gap']:.3f}")
+    blocks: list[Block] = [Note("Overall: " + "; ".join(bits) + ".")]
+    overall = {"model": o, **m["baselines"]}
+    cols = _cols(overall)
+    blocks.append(Table(["", *cols], [[g] + [overall[g].get(c) for c in cols] for g in overall],
+                        formats={c: ".3f" for c in cols if c not in COUNTS}))
+    blocks += _group_block("AUC per language", "revert-per-language", m["languages"],
+                           {"logistic regression ROC AUC": m["lr_languages"]})
+    if m["balanced_languages"]:
+        blocks.append(Heading("Balanced evaluation set (language × anonymity × label)"))
+        blocks += _group_block("AUC per language, balanced", "revert-balanced", m["balanced_languages"])
+    blocks += _group_block("Anonymous vs registered editors", "revert-user-type", m["users"])
+    if not m["languages"] and not m["users"]:
+        blocks.append(Note("No per-language or per-user-type metrics in this file.", "info"))
     return blocks
 
 
 def compare(runs: list[Run]) -> list[Block]:
-    rows, langs = [], []
-    for r in runs:
-        for fname, m in r.data["metrics"]:
-            rows.append((f"{r.label}", fname, m))
-            langs += [g for g in m["languages"] if g not in langs]
+    rows = [(r.label, r.data["metrics"]) for r in runs if r.data["metrics"]]
     if len(rows) < 2:
         return []
+    langs: list[str] = []
+    for _, m in rows:
+        langs += [g for g in m["languages"] if g not in langs]
     cats = ["overall", *langs]
-    series = {lbl if len(runs) == len(rows) else f"{lbl}:{f}": [m["overall"]["roc_auc"]] +
-              [m["languages"].get(g, {}).get("roc_auc") for g in langs] for lbl, f, m in rows}
-    chart = bar_chart("compare-revert-auc", "ROC AUC overall and per language", cats, series, y_title="ROC AUC")
-    table = Table(["run", "file", "ROC AUC", "PR AUC", "disparate impact"],
-                  [[lbl, f, m["overall"]["roc_auc"], m["overall"].get("pr_auc"), m["disparate_impact"]]
-                   for lbl, f, m in rows], formats={"ROC AUC": ".3f", "PR AUC": ".3f", "disparate impact": ".3f"})
+    series = {label: [m["overall"]["roc_auc"]] + [m["languages"].get(g, {}).get("roc_auc") for g in langs]
+              for label, m in rows}
+    chart = bar_chart("compare-revert-auc", "ROC AUC overall and per language", cats, series,
+                      ChartStyle(y_title="ROC AUC"))
+    table = Table(["run", "ROC AUC", "PR AUC", "disparate impact"],
+                  [[label, m["overall"]["roc_auc"], m["overall"].get("pr_auc"), m["disparate_impact"]]
+                   for label, m in rows], formats={"ROC AUC": ".3f", "PR AUC": ".3f", "disparate impact": ".3f"})
     return [Row([chart, table])]
-
-
-register(RunType("revert", "Revert-risk evaluation", detect, render, compare,
-                 hint="a metrics JSON with roc_auc overall / per language / anonymous vs registered (revert eval)"))

@@ -9,22 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from corpuslab.report.charts import bar_chart
-from corpuslab.report.model import Block, Examples, Heading, Note, Row, Run, Table
-from corpuslab.report.registry import RunType, read_json_tolerant, register, tmp_problem, to_float
-from corpuslab.report.runs.common import head_records
+from corpuslab.core.markers import MARKER_DIR
+from corpuslab.report.artefacts import head_records, read_json_tolerant, read_result, to_float
+from corpuslab.report.blocks import Block, Examples, Heading, Note, Row, Run, Table
+from corpuslab.report.charts import ChartStyle, bar_chart
 
 RAW_NAME = "raw_data.jsonl.gz"
-
-
-def _is_plan(obj: Any) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("sources"), list) and (
-        obj.get("stage") == "sample" or "target_samples" in obj)
+PLAN_FILE = "plan.json"
 
 
 def _markers(path: Path) -> list[dict[str, Any]]:
+    """Per-source completion markers: what a stage-1 run killed midway leaves behind."""
     out = []
-    mdir = path / "_complete"
+    mdir = path / MARKER_DIR
     if not mdir.is_dir():
         return out
     for m in sorted(mdir.glob("*.json")):
@@ -34,33 +31,16 @@ def _markers(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def detect(path: Path) -> Run | None:
+def load(path: Path, card: dict[str, Any]) -> Run:
     problems: list[str] = []
-    plan_file = path / "plan.json"
-    if plan_file.exists():
-        plan = read_json_tolerant(plan_file, problems)
-        if plan is not None and not _is_plan(plan):
-            return None
-        if plan is None:  # corrupt plan.json: fall back on the markers
-            plan = {}
-    else:
-        manifest = read_json_tolerant(path / "manifest.json", []) if (path / "manifest.json").exists() else None
-        markers = _markers(path)
-        raw_dirs = sorted(p.parent.name for p in path.glob(f"*/{RAW_NAME}"))
-        is_sample = (isinstance(manifest, dict) and manifest.get("stage") == "sample") or markers or raw_dirs
-        if not is_sample:
-            return None
-        problems.append("plan.json is missing: stage 1 stopped before every source was sampled "
-                        f"({len(markers)} source(s) marked complete); re-run `corpuslab sample` to resume")
-        plan = {}
-    markers = _markers(path)
+    got = read_result(path / PLAN_FILE, card, problems, "stage 1 stopped before every source was sampled "
+                      f"({len(_markers(path))} source(s) marked complete); re-run `corpuslab sample` to resume")
+    plan: dict[str, Any] = got if isinstance(got, dict) else {}
     sources = plan.get("sources") or [
         {"slug": str(m["shard"]).split("/")[0], "name": str(m["shard"]).split("/")[0], "quota": m.get("quota"),
          "seen": m.get("seen"), "kept": m.get("kept"), "shortfall": m.get("shortfall"),
          "read_to_end": m.get("read_to_end"), "complete": True, "problems": m.get("problems", {})}
-        for m in markers]
-    if plan.get("complete") is False or plan.get("status") in ("running", "incomplete", "interrupted"):
-        problems.append("plan.json says the run is incomplete")
+        for m in _markers(path)]
     for s in sources:
         slug = s.get("slug") or s.get("name")
         out = s.get("output") or f"{slug}/{RAW_NAME}"
@@ -68,8 +48,7 @@ def detect(path: Path) -> Run | None:
             problems.append(f"source {slug} is not complete")
         elif not (path / out).exists():
             problems.append(f"source {slug}: {out} is missing")
-    problems.extend(tmp_problem(path))
-    return Run(path, "sample", {"plan": plan, "sources": sources}, problems=problems)
+    return Run(path, card["kind"], card, {"plan": plan, "sources": sources}, problems=problems)
 
 
 def _fmt_problems(p: dict[str, Any] | None) -> str:
@@ -113,8 +92,8 @@ def render(run: Run) -> list[Block]:
         series["initial quota"] = [to_float(s.get("initial_quota")) for s in sources]
     series["quota (plan)"] = [to_float(s.get("quota")) for s in sources]
     series["kept"] = [float(_kept(s, unit)) for s in sources]
-    chart = bar_chart("sample-plan-vs-kept", "Plan vs kept per source", names, series, y_title=unit,
-                      caption="Quota from the weights (largest remainder) against records actually kept.")
+    chart = bar_chart("sample-plan-vs-kept", "Plan vs kept per source", names, series, ChartStyle(
+        y_title=unit, caption="Quota from the weights (largest remainder) against records actually kept."))
     total_w = sum(to_float(s.get("weight")) or 0 for s in sources)
     rows = []
     for s in sources:
@@ -162,14 +141,11 @@ def compare(runs: list[Run]) -> list[Block]:
               for s in r.data["sources"]}
         tot = sum(by.values()) or 1
         series[r.label] = [by.get(n, 0) / tot for n in names]
-    chart = bar_chart("compare-sample-shares", "Kept share per source", names, series, percent=True,
-                      y_title="share of kept records")
+    chart = bar_chart("compare-sample-shares", "Kept share per source", names, series,
+                      ChartStyle(percent=True, y_title="share of kept records"))
     rows = [[r.label, r.data["plan"].get("target_samples"), sum(int(s.get("kept") or 0) for s in r.data["sources"]),
              r.data["plan"].get("seed"), sum(1 for s in r.data["sources"] if (s.get("shortfall") or 0) > 0)]
             for r in runs]
     table = Table(["run", "target", "kept", "seed", "sources short"], rows)
     return [Row([chart, table])]
 
-
-register(RunType("sample", "Stage-1 sample", detect, render, compare,
-                 hint="plan.json + <source>/raw_data.jsonl.gz (corpuslab sample)"))

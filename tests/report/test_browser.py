@@ -12,10 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from report_fixtures import make_all
+from report_fixtures import MAKERS, make_all
 
-from corpuslab.report import build_report
 from corpuslab.report.browser import check_page, find_browser
+from corpuslab.report.build import build_report
+from corpuslab.report.renderers import RENDERERS
 
 # CI installs Debian's chromium and sets CORPUSLAB_REQUIRE_BROWSER=1: there a missing browser fails the run
 # instead of silently skipping the page check.
@@ -43,13 +44,12 @@ def assert_non_blank_png(path: Path, min_width: int = 800, min_coloured: float =
     assert saturated > min_coloured, f"too few coloured pixels ({saturated:.2%}): charts were not drawn"
 
 
-def test_report_renders_in_headless_chromium(tmp_path):
+def test_a_page_with_every_kind_renders_in_headless_chromium(tmp_path):
     runs = make_all(tmp_path)
-    order = ["sample", "clean", "overlap", "overlap_ja", "anatomy", "minkpp", "leia", "revert", "unrecognised",
-             "interrupted"]
+    order = [*MAKERS, "unrecognised", "interrupted", "failed"]
     rep = build_report([runs[k] for k in order] + [tmp_path / "does-not-exist"], tmp_path / "report.html")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / "report_all_run_types.png"
+    shot = ARTIFACTS / "report_every_kind.png"
     check = check_page(rep.path, shot)
 
     assert check.console_errors == []
@@ -58,20 +58,25 @@ def test_report_renders_in_headless_chromium(tmp_path):
     expected_charts = sum(len(s.chart_names()) for s in rep.sections + rep.comparisons)
     assert check.charts == expected_charts and check.charts_drawn == expected_charts
     by_id = {s["id"]: s for s in check.sections}
-    kinds = [by_id[f"run-{i}"]["run_type"] for i in range(1, len(rep.sections) + 1)]
-    assert kinds == ["sample", "clean", "overlap", "overlap", "anatomy", "anatomy", "leia", "revert", "sample",
-                     "unrecognised", "missing"]
+    seen = [(by_id[f"run-{i}"]["kind"], by_id[f"run-{i}"]["status"]) for i in range(1, len(rep.sections) + 1)]
+    assert seen == [(s.kind, s.status) for s in rep.sections]
+    assert {k for k, _ in seen} == set(RENDERERS) | {"unrecognised", "missing"}
+    assert {k: st for k, st in seen if k in RENDERERS and st != "ok"} == {"sample": "interrupted", "clean": "failed"}
     for i, s in enumerate(rep.sections, 1):  # every chart of every section is drawn where it belongs
         assert by_id[f"run-{i}"]["drawn"] == s.chart_names()
-    assert by_id["run-9"]["status"] == "interrupted" and "plan.json is missing" in by_id["run-9"]["text"]
-    assert "Not a recognised corpuslab run" in by_id["run-10"]["text"]
-    compare = [s["run_type"] for s in check.sections if s["id"].startswith("compare-")]
-    assert compare == ["compare-sample", "compare-overlap", "compare-anatomy"]
+        if s.kind in RENDERERS:
+            assert RENDERERS[s.kind].title in by_id[f"run-{i}"]["text"]
+    texts = {by_id[f"run-{i}"]["status"]: by_id[f"run-{i}"]["text"] for i in range(1, len(rep.sections) + 1)}
+    assert "killed: the card says running" in texts["interrupted"]
+    assert "This run failed:" in texts["failed"] and "compressed stream is truncated" in texts["failed"]
+    assert "Not a recognised corpuslab run" in texts["unrecognised"]
+    compare = [s["kind"] for s in check.sections if s["id"].startswith("compare-")]
+    assert compare == ["compare-sample", "compare-anatomy-labelshift", "compare-anatomy-evaluate"]
     assert check.page_size[0] <= 1366  # fits a laptop screen's width: no horizontal scrolling
     assert_non_blank_png(shot)
 
 
-def test_report_browser_catches_console_errors(tmp_path):
+def test_the_checker_catches_console_errors(tmp_path):
     page = tmp_path / "bad.html"
     page.write_text("<!DOCTYPE html><html><body><p>x</p><script>console.error('deliberate');"
                     "undefinedFunction();</script></body></html>", encoding="utf-8")
@@ -81,7 +86,7 @@ def test_report_browser_catches_console_errors(tmp_path):
     assert not check.ok
 
 
-def test_report_cli_check_and_screenshot(tmp_path):
+def test_cli_check_and_screenshot(tmp_path):
     from report_fixtures import make_overlap_run
     from typer.testing import CliRunner
 

@@ -1,7 +1,7 @@
-"""The report's content model: a page is runs, a run is a section, a section is blocks.
+"""The page's content: a page is sections, a section is blocks; a :class:`Run` is what a renderer reads.
 
-Renderers return plain dataclasses (no HTML), so they can be tested on their numbers and the page
-builder in :mod:`corpuslab.report.html` is the only place that knows about markup.
+Renderers return these plain dataclasses (no HTML), so they can be tested on their numbers and
+:mod:`corpuslab.report.html` is the only place that knows about markup.
 """
 
 from __future__ import annotations
@@ -61,13 +61,27 @@ class Row:
 
 
 @dataclass
+class Details:
+    """Blocks folded away until the reader opens them (the resolved config). Tables only: a chart drawn
+    while folded would get no width."""
+
+    title: str
+    blocks: list[Block]
+
+
+@dataclass
 class Heading:
     text: str
 
 
-Block = Note | Table | Chart | Examples | Row | Heading
+Block = Note | Table | Chart | Examples | Row | Details | Heading
 
-Status = Literal["ok", "interrupted", "unrecognised", "error", "missing"]
+#: ok: finished; running: its process is alive; interrupted: killed, or its card says so; failed: the card's
+#: error; incomplete: finished, but artefacts are missing or damaged; error: the renderer broke;
+#: unrecognised: no run card here or below; missing: no such folder.
+Status = Literal["ok", "running", "interrupted", "failed", "incomplete", "error", "unrecognised", "missing"]
+#: statuses of a section that shows a run (the others say why there is none)
+RUN_STATUSES = ("ok", "running", "interrupted", "failed", "incomplete")
 
 
 @dataclass
@@ -75,12 +89,12 @@ class Section:
     """One run (or one comparison) on the page."""
 
     title: str
-    run_type: str
+    kind: str
     label: str = ""
     path: str = ""
     status: Status = "ok"
     blocks: list[Block] = field(default_factory=list)
-    #: problems found while detecting (interrupted run, missing files); shown at the top of the section.
+    #: what is wrong (killed run, missing files, the card's error); shown at the top of the section.
     problems: list[str] = field(default_factory=list)
 
     def chart_names(self) -> list[str]:
@@ -88,24 +102,24 @@ class Section:
 
 
 def iter_blocks(blocks: list[Block]) -> list[Block]:
+    """Every block, those inside rows and folded details included, in page order."""
     out: list[Block] = []
     for b in blocks:
         out.append(b)
-        if isinstance(b, Row):
+        if isinstance(b, (Row, Details)):
             out.extend(iter_blocks(b.blocks))
     return out
 
 
 @dataclass
 class Run:
-    """A folder recognised as one run type, with the artefacts its detector loaded."""
+    """A folder (or a single-file output) with its run card, and the artefacts its renderer loaded."""
 
     path: Path
-    run_type: str
-    data: dict[str, Any]
+    kind: str
+    card: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
     label: str = ""
     problems: list[str] = field(default_factory=list)
-
-    @property
-    def interrupted(self) -> bool:
-        return bool(self.problems)
+    #: from the card: ok, running, interrupted or failed (see :func:`corpuslab.report.discover.card_status`)
+    status: Status = "ok"

@@ -1,33 +1,17 @@
-"""Small helpers shared by the run renderers: reading a few records, shaping mixtures."""
+"""Mixtures as the anatomy estimators write them, read back for the page (the report never imports anatomy).
+
+A mixture is ``{category: share}``; these helpers accept the shapes the estimators and the evaluator
+write (plain shares, ``{"point"|"mean"|…: x}`` blocks, rows with a ``category``) and score an estimate
+the way ``corpuslab anatomy evaluate`` does.
+"""
 
 from __future__ import annotations
 
-import gzip
-import json
-import zlib
-from pathlib import Path
 from typing import Any
 
-from corpuslab.report.registry import to_float
+from corpuslab.report.artefacts import to_float
 
-
-def head_records(path: Path, n: int = 2) -> tuple[list[dict[str, Any]], str | None]:
-    """The first ``n`` records of a JSONL(.gz) shard, and a problem string if it is truncated or corrupt."""
-    out: list[dict[str, Any]] = []
-    opener = gzip.open if path.name.endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
-            for line in fh:
-                if not line.strip():
-                    continue
-                out.append(json.loads(line))
-                if len(out) >= n:
-                    break
-    except FileNotFoundError:
-        return out, f"{path.name} is missing"
-    except (EOFError, OSError, zlib.error, json.JSONDecodeError, UnicodeDecodeError) as e:
-        return out, f"{path.parent.name}/{path.name} is truncated or corrupt ({type(e).__name__})"
-    return out, None
+VALUE_KEYS = ("mean", "estimate", "value", "prior", "share", "point")
 
 
 def as_mixture(obj: Any) -> dict[str, float]:
@@ -35,19 +19,15 @@ def as_mixture(obj: Any) -> dict[str, float]:
     out: dict[str, float] = {}
     if isinstance(obj, dict):
         for k, v in obj.items():
-            if isinstance(v, dict):
-                for key in ("mean", "estimate", "value", "prior", "share", "point"):
-                    if key in v and to_float(v[key]) is not None:
-                        out[str(k)] = to_float(v[key])  # type: ignore[assignment]
-                        break
-            elif to_float(v) is not None:
-                out[str(k)] = to_float(v)  # type: ignore[assignment]
+            x = next((to_float(v[key]) for key in VALUE_KEYS if key in v and to_float(v[key]) is not None),
+                     None) if isinstance(v, dict) else to_float(v)
+            if x is not None:
+                out[str(k)] = x
     elif isinstance(obj, list):
         for row in obj:
             if isinstance(row, dict):
                 name = row.get("category") or row.get("name") or row.get("label")
-                val = next((to_float(row[k]) for k in ("mean", "estimate", "share", "prior", "value")
-                            if k in row and to_float(row[k]) is not None), None)
+                val = next((to_float(row[k]) for k in VALUE_KEYS if k in row and to_float(row[k]) is not None), None)
                 if name is not None and val is not None:
                     out[str(name)] = val
     return out
