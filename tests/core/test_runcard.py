@@ -71,3 +71,14 @@ def test_read_run_card_ignores_what_is_not_a_card(tmp_path: Path) -> None:
     assert read_run_card(tmp_path) is None
     (tmp_path / RUN_CARD).write_text('{"schema": "corpuslab-run-v1", "kind": ')  # cut by a kill
     assert read_run_card(tmp_path) is None
+
+
+def test_only_rank_zero_writes_the_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RANK", "1")
+    with run_card(tmp_path / "r1", "toy"):
+        pass
+    assert not (tmp_path / "r1").exists()
+    monkeypatch.setenv("RANK", "0")
+    with run_card(tmp_path / "r0", "toy"):
+        pass
+    assert read_run_card(tmp_path / "r0")["status"] == "done"

@@ -39,6 +39,14 @@ def card_path(output: str | os.PathLike[str], single_file: bool = False) -> Path
     return p.with_name(p.name + ".run.json") if single_file else p / RUN_CARD
 
 
+def _is_main_process() -> bool:
+    """Under torchrun/accelerate every rank runs the same code; only rank 0 writes the card."""
+    try:
+        return int(os.environ.get("RANK", "0")) == 0
+    except ValueError:
+        return True
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -90,7 +98,8 @@ class RunCard:
         self._t0 = 0.0
 
     def start(self) -> RunCard:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if _is_main_process():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._t0 = time.perf_counter()
         self.data["started"] = _now()
         self._write()
@@ -105,7 +114,8 @@ class RunCard:
         return self.data
 
     def _write(self) -> None:
-        write_json_atomic(self.path, self.data)
+        if _is_main_process():
+            write_json_atomic(self.path, self.data)
 
     def __enter__(self) -> RunCard:
         return self.start()
