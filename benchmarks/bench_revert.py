@@ -47,8 +47,9 @@ def naive_pieces(old: str, new: str) -> tuple[list[str], list[str]]:
 
 
 def bench_collect(tmp: Path, articles: int) -> None:
-    from corpuslab.revert.collect import CollectConfig, collect, read_collected
-    from corpuslab.revert.synth import read_articles, replay_histories, write_history_xml
+    from corpuslab.revert.collect import collect, read_collected
+    from corpuslab.revert.config import CollectConfig
+    from corpuslab.revert.constructed_histories import read_articles, replay_histories, write_history_xml
 
     dumps = []
     srcs = {"ja": "wiki/jawiki-20230501-pages-articles-excerpt.xml.bz2", "vi": "wiki/viwiki-20230501-pages-articles-excerpt.xml.bz2"}
@@ -71,10 +72,11 @@ def bench_collect(tmp: Path, articles: int) -> None:
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     ray_init = time.perf_counter() - t
     for name, engine, workers in [("local, 1 worker", "local", 1), ("local, 2 workers", "local", 2), ("ray, 2 workers", "ray", 2)]:
+        out = tmp / name.replace(" ", "_").replace(",", "")
         t = time.perf_counter()
-        rep = collect(dumps, tmp / name.replace(" ", "_").replace(",", ""), CollectConfig(), workers=workers, engine=engine, progress=False)
+        rep = collect(CollectConfig(inputs=[str(p) for p in dumps], out=out, workers=workers, engine=engine), progress=False)
         dt = time.perf_counter() - t
-        outs[name] = read_collected(tmp / name.replace(" ", "_").replace(",", ""))
+        outs[name] = read_collected(out)
         rows.append([name, n_rev, rep["written"], f"{dt:.1f}", f"{n_rev / dt:.0f}"])
     same = all(outs[k].equals(outs["local, 1 worker"]) for k in outs)
     ray.shutdown()
@@ -105,14 +107,9 @@ def bench_collect(tmp: Path, articles: int) -> None:
 
 
 def bench_classifier(reference: bool) -> None:
-    from corpuslab.revert.classifier import (
-        ClassifierConfig,
-        fit_booster,
-        fit_logistic,
-        load_feature_table,
-        logistic_proba,
-    )
-    from corpuslab.revert.evaluate import binary_metrics
+    from corpuslab.revert.classifier import fit_booster, fit_logistic, load_feature_table, logistic_proba
+    from corpuslab.revert.config import ClassifierConfig
+    from corpuslab.revert.metrics import binary_metrics
 
     tr = SHARED / "revert/enwiki.features_reverted.training.20k_2015.tsv.bz2"
     te = SHARED / "revert/enwiki.features_reverted.testing.20k_2015.tsv.bz2"

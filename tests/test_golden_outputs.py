@@ -157,7 +157,7 @@ def test_anatomy_synth_outputs_are_unchanged(work: Path) -> None:
 
 @pytest.mark.model
 def test_revert_train_outputs_are_unchanged(work: Path) -> None:
-    from corpuslab.revert.synth import read_articles, replay_histories, write_history_xml
+    from corpuslab.revert.constructed_histories import read_articles, replay_histories, write_history_xml
 
     dumps = work / "revert_dumps"
     dumps.mkdir()

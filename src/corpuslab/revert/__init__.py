@@ -1,12 +1,21 @@
 """Revert risk: a multilingual Wikipedia edit classifier from public revision data (KDD 2023 reference).
 
 collect (dumps → labelled revisions) → prepare (splits) → tune (text models) → features → train
-(booster + logistic baseline) → eval (metrics, plots, report) → score. See docs/revert.md.
-Submodules are named after the stages (``corpuslab.revert.collect.collect`` …), so nothing here
-re-exports a function under a submodule's name.
+(booster + logistic baseline) → eval (metrics, plots, report) → score (:mod:`~corpuslab.revert.predict`).
+Each runner takes one config from :mod:`corpuslab.revert.config` (re-exported here; importing this package
+stays light). See docs/revert.md.
 """
 
-from corpuslab.revert.collect import CollectConfig, label_reverts, read_collected
-from corpuslab.revert.prepare import PrepareConfig
+from corpuslab.revert.config import (
+    ClassifierConfig,
+    CollectConfig,
+    EvalConfig,
+    FeaturesConfig,
+    PrepareConfig,
+    ScoreConfig,
+    TrainConfig,
+    TuneConfig,
+)
 
-__all__ = ["CollectConfig", "PrepareConfig", "label_reverts", "read_collected"]
+__all__ = ["ClassifierConfig", "CollectConfig", "EvalConfig", "FeaturesConfig", "PrepareConfig", "ScoreConfig",
+           "TrainConfig", "TuneConfig"]

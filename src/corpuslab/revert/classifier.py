@@ -1,4 +1,5 @@
-"""``revert train``: gradient-boosted revert classifier + a plain logistic-regression baseline (notes B.4).
+"""``revert train``: gradient-boosted revert classifier + a plain logistic-regression baseline
+(trokhymovych/KI_multilingual_training ``modules/train_model.py``).
 
 Reference: ``CatBoostClassifier(iterations=5000, learning_rate=0.01)`` with sklearn's
 ``compute_class_weight('balanced')`` weights, no resampling, a 90/10 stratified train/eval split, NaN
@@ -10,30 +11,22 @@ logistic regression's scaler and coefficients) — no pickle.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import Field
 
 from corpuslab.core.atomic import atomic_path, read_json, write_json_atomic
-from corpuslab.core.config import StrictModel
-from corpuslab.core.errors import DataError
+from corpuslab.core.errors import ConfigError, DataError
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import package_versions, run_info
 from corpuslab.core.streams import open_read
+from corpuslab.revert.config import Backend, ClassifierConfig, TrainConfig
+from corpuslab.revert.metrics import binary_metrics
 
-Backend = Literal["catboost", "lightgbm"]
-
-
-class ClassifierConfig(StrictModel):
-    backend: Backend = "catboost"
-    iterations: int = Field(default=5000, ge=1)  # reference; use a few hundred for quick runs
-    learning_rate: float = 0.01
-    eval_fraction: float = Field(default=0.1, gt=0, lt=1)
-    class_weights: Literal["balanced", "none"] = "balanced"
-    seed: int = 42
-    threads: int | None = None
+#: the booster's native model file, per backend
+MODEL_FILES: dict[str, str] = {"catboost": "model.cbm", "lightgbm": "model.txt"}
 
 
 def class_weights(y: np.ndarray) -> dict[int, float]:
@@ -42,7 +35,8 @@ def class_weights(y: np.ndarray) -> dict[int, float]:
     return {c: float(len(y) / (2 * counts[c])) if counts[c] else 1.0 for c in (0, 1)}
 
 
-def _frame(x_num: np.ndarray, names: list[str], cats: dict[str, np.ndarray]) -> Any:
+def _feature_frame(x_num: np.ndarray, names: list[str], cats: dict[str, np.ndarray]) -> Any:
+    """The booster's input: NaN → −1 as in the reference, categorical columns (first) as text."""
     import pandas as pd
 
     df = pd.DataFrame(np.where(np.isnan(x_num), -1.0, x_num), columns=names)
@@ -61,7 +55,7 @@ class RevertClassifier:
         self.meta = meta or {}
 
     def _df(self, x_num: np.ndarray, cats: dict[str, np.ndarray]) -> Any:
-        df = _frame(x_num, self.numeric, {c: cats[c] for c in self.cat})
+        df = _feature_frame(x_num, self.numeric, {c: cats[c] for c in self.cat})
         if self.backend == "lightgbm":
             import pandas as pd
 
@@ -78,7 +72,7 @@ class RevertClassifier:
     def save(self, out_dir: str | Path, extra: dict[str, Any] | None = None) -> Path:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        fname = "model.cbm" if self.backend == "catboost" else "model.txt"
+        fname = MODEL_FILES[self.backend]
         with atomic_path(out / fname) as tmp:
             if self.backend == "catboost":
                 self.model.save_model(tmp, format="cbm")
@@ -105,8 +99,8 @@ def fit_booster(x_num: np.ndarray, y: np.ndarray, numeric: list[str], cats: dict
     tr, ev = train_test_split(idx, test_size=cfg.eval_fraction, random_state=cfg.seed, stratify=strat)
     w = class_weights(y[tr]) if cfg.class_weights == "balanced" else {0: 1.0, 1: 1.0}
     cat_names = list(cats)
-    df = _frame(x_num, numeric, cats)
-    meta = {"config": cfg.model_dump(), "class_weights": w, "n_train": len(tr), "n_eval": len(ev),
+    df = _feature_frame(x_num, numeric, cats)
+    meta = {"config": cfg.settings(), "class_weights": w, "n_train": len(tr), "n_eval": len(ev),
             "positives": int(y.sum())}
     if cfg.backend == "catboost":
         from catboost import CatBoostClassifier, Pool
@@ -219,14 +213,17 @@ def load_feature_table(path: str | Path, id_column: int | None = None) -> tuple[
     return np.array(rows, dtype=np.float64), np.array(labels, dtype=np.int64)
 
 
-def compare_on_table(train_path: str | Path, test_path: str | Path, cfg: ClassifierConfig | None = None,
-                     out_dir: str | Path | None = None, id_column: int | None = None) -> dict[str, Any]:
-    """Booster vs logistic regression on the same train/test feature tables: ROC AUC and PR AUC each."""
-    from corpuslab.revert.evaluate import binary_metrics
+def compare_on_table(cfg: TrainConfig) -> dict[str, Any]:
+    """Booster vs logistic regression on the same train/test feature tables: ROC AUC and PR AUC each.
 
-    cfg = cfg or ClassifierConfig()
-    xtr, ytr = load_feature_table(train_path, id_column)
-    xte, yte = load_feature_table(test_path, id_column)
+    The booster (with the logistic coefficients and the comparison in ``model.json``) and
+    ``metrics.json`` are written to ``cfg.out``.
+    """
+    if cfg.table_train is None or cfg.table_test is None:
+        raise ConfigError("compare_on_table: give table_train and table_test")
+    train_path, test_path = cfg.table_train, cfg.table_test
+    xtr, ytr = load_feature_table(train_path, cfg.id_column)
+    xte, yte = load_feature_table(test_path, cfg.id_column)
     if xtr.shape[1] != xte.shape[1]:
         raise DataError(f"{test_path}: {xte.shape[1]} features, but {train_path} has {xtr.shape[1]}")
     names = [f"f{i}" for i in range(xtr.shape[1])]
@@ -235,19 +232,20 @@ def compare_on_table(train_path: str | Path, test_path: str | Path, cfg: Classif
     p_b = clf.predict_proba(xte)
     p_l = logistic_proba(lr, xte)
     res = {"train": str(train_path), "test": str(test_path), "n_train": len(ytr), "n_test": len(yte),
-           "test_positives": int(yte.sum()), "id_column": id_column, "backend": cfg.backend, "iterations": cfg.iterations,
-           cfg.backend: binary_metrics(yte, p_b), "logistic_regression": binary_metrics(yte, p_l)}
+           "test_positives": int(yte.sum()), "id_column": cfg.id_column, "backend": cfg.backend,
+           "iterations": cfg.iterations, cfg.backend: binary_metrics(yte, p_b),
+           "logistic_regression": binary_metrics(yte, p_l)}
     res["overall"] = res[cfg.backend]
-    if out_dir is not None:
-        clf.save(out_dir, {"logistic_regression": lr, "table_comparison": {k: v for k, v in res.items() if k != "overall"}})
-        write_json_atomic(Path(out_dir) / "metrics.json", res)
+    clf.save(cfg.out, {"logistic_regression": lr, "table_comparison": {k: v for k, v in res.items() if k != "overall"}})
+    write_json_atomic(Path(cfg.out) / "metrics.json", res)
     return res
 
 
 # ---- the pipeline's train step ------------------------------------------------------------------------
 
 
-def _xy(table: pa.Table, numeric: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+def feature_arrays(table: pa.Table, numeric: list[str]) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(numeric feature matrix, labels — empty without ``is_reverted`` —, categorical columns) of a feature table."""
     missing = [c for c in numeric if c not in table.column_names]
     if missing:
         raise DataError(f"feature table lacks columns {missing[:5]} (built by another version of `revert features`?)")
@@ -257,30 +255,54 @@ def _xy(table: pa.Table, numeric: list[str]) -> tuple[np.ndarray, np.ndarray, di
     return x, y, cats
 
 
-def train(features_dir: str | Path, out_dir: str | Path, cfg: ClassifierConfig | None = None) -> dict[str, Any]:
-    """Train the booster and the logistic-regression baseline on ``features_dir/train.parquet``."""
+def train(cfg: TrainConfig) -> dict[str, Any]:
+    """``revert train``: the booster + logistic baseline on ``cfg.features_dir/train.parquet``, or, with
+    ``table_train``/``table_test``, both compared on a feature table (:func:`compare_on_table`'s result)."""
+    on_table = cfg.table_train is not None
+    if on_table:
+        inputs = {"table_train": cfg.table_train, "table_test": cfg.table_test}
+    else:
+        inputs = {"features": _features_train_file(cfg.features_dir)}
+    with run_card(cfg.out, "revert-train", cfg, inputs=inputs) as card:
+        if on_table:
+            res = compare_on_table(cfg)
+            card.counts.update(train_rows=res["n_train"], test_rows=res["n_test"], test_reverted=res["test_positives"])
+            for k in (cfg.backend, "logistic_regression"):
+                card.counts.update({f"{k}_roc_auc": res[k]["roc_auc"], f"{k}_pr_auc": res[k]["pr_auc"]})
+            card.outputs.update(metrics="metrics.json")
+        else:
+            res = _train_on_features(cfg, inputs["features"])
+            card.counts.update(train_rows=res["n_train"], eval_rows=res["n_eval"], reverted=res["positives"],
+                               best_iteration=res["best_iteration"])
+        card.outputs.update(model=MODEL_FILES[cfg.backend], meta="model.json")
+    return res
+
+
+def _features_train_file(features_dir: Path | None) -> Path:
+    p = Path(features_dir or ".") / "train.parquet"
+    if features_dir is None or not p.exists():
+        raise DataError(f"{p}: not found (run `corpuslab revert features` first)")
+    return p
+
+
+def _train_on_features(cfg: TrainConfig, train_file: Path) -> dict[str, Any]:
     from corpuslab.revert.features import NUMERIC_FEATURES
 
-    cfg = cfg or ClassifierConfig()
-    p = Path(features_dir) / "train.parquet"
-    if not p.exists():
-        raise DataError(f"{p}: not found (run `corpuslab revert features` first)")
-    table = pq.read_table(p)
+    table = pq.read_table(train_file)
     if table.num_rows < 10 or len(set(table["is_reverted"].to_pylist())) < 2:
-        raise DataError(f"{p}: need at least 10 revisions of both classes to train, got {table.num_rows}")
-    x, y, cats = _xy(table, NUMERIC_FEATURES)
+        raise DataError(f"{train_file}: need at least 10 revisions of both classes to train, got {table.num_rows}")
+    x, y, cats = feature_arrays(table, NUMERIC_FEATURES)
     clf = fit_booster(x, y, NUMERIC_FEATURES, cats, cfg)
     langs = sorted(set(cats["lang"]))
     lr = fit_logistic(np.concatenate([x, one_hot(cats["lang"], langs)], axis=1), y, cfg.seed)
     lr["languages"] = langs
-    clf.save(out_dir, {"features_dir": str(features_dir), "logistic_regression": lr, **run_info()})
-    return clf.meta | {"model_dir": str(out_dir)}
+    clf.save(cfg.out, {"features_dir": str(cfg.features_dir), "logistic_regression": lr, **run_info()})
+    return clf.meta | {"model_dir": str(cfg.out)}
 
 
-def score_table(model_dir: str | Path, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+def score_table(clf: RevertClassifier, table: pa.Table) -> tuple[np.ndarray, np.ndarray]:
     """(booster score, logistic-regression score) for a feature table."""
-    clf = load_classifier(model_dir)
-    x, _, cats = _xy(table, clf.numeric)
+    x, _, cats = feature_arrays(table, clf.numeric)
     p = clf.predict_proba(x, cats)
     lr = clf.meta.get("logistic_regression")
     if lr and "languages" in lr:

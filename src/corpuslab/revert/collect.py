@@ -1,16 +1,18 @@
 """``revert collect``: revisions with revert labels from MediaWiki full-history XML and history TSV dumps.
 
-Label (research notes B.1): a revision is *reverted* when a later revision restores an earlier content
-SHA-1 (an identity revert) within ``revert_radius`` revisions (mwreverts; 15 = MediaWiki's
-``$wgRevertedTagMaxDepth``) and, if set, within ``revert_window_hours``. The first reverting revision is
-recorded. A *revision war* (``-f2``) is a reverted edit whose reverting revision was itself reverted —
-the reference self-joins ``mediawiki_history`` on ``revision_first_identity_reverting_revision_id``; we do
-the same join over everything a run read, per language, so it works across input files.
+Label (as trokhymovych/KI_multilingual_training ``modules/data_collection.py``): a revision is *reverted*
+when a later revision restores an earlier content SHA-1 (an identity revert) within ``revert_radius``
+revisions (mwreverts; 15 = MediaWiki's ``$wgRevertedTagMaxDepth``) and, if set, within
+``revert_window_hours``. The first reverting revision is recorded. A *revision war* (``-f2``) is a
+reverted edit whose reverting revision was itself reverted — the reference self-joins
+``mediawiki_history`` on ``revision_first_identity_reverting_revision_id``; we do the same join over
+everything a run read, per language, so it works across input files.
 
 Filters (reference flags): bots out, page creations out (``parent_id == 0``), ``anonymous_only`` (-f1),
 ``drop_revision_wars`` (-f2), a date window per mode (train/test), ``max_per_language`` (-n; uniform
 sampling, done here as the n smallest seeded hashes of the revision id so it is order-independent and
-identical on every engine). Output: ``<out>/lang=<code>/part-00000.parquet`` + ``collect.json``.
+identical on every engine). Output: ``<out>/lang=<code>/part-00000.parquet``, ``collect.json`` and the
+run card ``run.json``.
 
 Each input file is one task for :func:`corpuslab.engine.run_tasks` (local pool or Ray); tasks write
 per-task parts and the driver merges them per language, so the engines give the same bytes.
@@ -26,7 +28,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,14 +37,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
-from pydantic import Field, field_validator
 
-from corpuslab.core.atomic import atomic_path, read_json, write_json_atomic
-from corpuslab.core.config import StrictModel
+from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.errors import ConfigError, DataError
+from corpuslab.core.markers import clear_complete, completion_info, mark_complete
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.streams import open_read
 from corpuslab.engine import run_tasks
+from corpuslab.revert.config import CollectConfig, iso_timestamp
 from corpuslab.revert.diff import EDIT_TYPE_COLUMNS, diff_pieces
 from corpuslab.revert.languages import is_known_language, lang_from_dbname, lang_from_site
 from corpuslab.revert.schema import GOOD_USER_GROUPS, REVISION_SCHEMA, rows_to_table
@@ -76,58 +79,6 @@ _COL = {name: i for i, name in enumerate(HISTORY_TSV_COLUMNS)}
 BAD_INPUT_KEYS = ("missing_text", "unknown_language", "duplicate_rev_id", "malformed_line")
 # English rollback summary ("Reverted edits by [[Special:Contributions/X|X]] ... to last revision by Y").
 _ROLLBACK = re.compile(r"Reverted edits by \[\[Special:Contributions/([^|\]]+)")
-
-
-class CollectConfig(StrictModel):
-    """Options of ``revert collect``; names match the reference collector's flags where one exists."""
-
-    mode: Literal["train", "test"] = "train"
-    train_start: str | None = None  # reference: 2022-01-01 ≤ t < 2022-08-01
-    train_end: str | None = None
-    test_start: str | None = None  # reference test mode: 2022-07-01 … 2022-07-08
-    test_end: str | None = None
-    anonymous_only: bool = False  # -f1 1
-    drop_revision_wars: bool = False  # -f2 1
-    drop_bots: bool = True
-    drop_page_creations: bool = True
-    drop_missing_text: bool = True  # XML revisions whose (parent) text is absent: counted, then dropped
-    max_per_language: int | None = Field(default=None, ge=1)  # -n (300k train / 100k test in the reference)
-    seed: int = 42
-    namespaces: list[int] = Field(default_factory=lambda: [0])
-    revert_radius: int = Field(default=15, ge=1)
-    revert_window_hours: float | None = Field(default=None, gt=0)
-    rollback_comments: bool = False  # also label by the English rollback summary (dumps that start mid-history)
-    bot_name_pattern: str = r"(?i)bot(?:\b|_|$)"
-    lang: str | None = None  # force the language of XML inputs
-    extra_languages: list[str] = Field(default_factory=list)
-    rows_per_shard: int = Field(default=100_000, ge=1)
-
-    @field_validator("train_start", "train_end", "test_start", "test_end", mode="before")
-    @classmethod
-    def _date_to_str(cls, v: Any) -> Any:
-        """YAML reads ``2022-01-01`` as a date; keep it as text, normalised later by :func:`_iso`."""
-        return v.isoformat() if isinstance(v, (date, datetime)) else v
-
-    def window(self) -> tuple[str | None, str | None]:
-        if self.mode == "train":
-            return _iso(self.train_start), _iso(self.train_end)
-        return _iso(self.test_start), _iso(self.test_end)
-
-
-def _iso(value: str | None) -> str | None:
-    """Normalise a date/timestamp to ``YYYY-MM-DDTHH:MM:SSZ`` (string order == time order)."""
-    if value is None or value == "":
-        return None
-    v = str(value).strip().replace(" ", "T")
-    if v.endswith("Z"):
-        v = v[:-1]
-    v = v.split(".")[0]
-    for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d", "%Y%m%d%H%M%S", "%Y-%m-%dT%H:%M"):
-        try:
-            return datetime.strptime(v, fmt).strftime("%Y-%m-%dT%H:%M:%SZ")
-        except ValueError:
-            continue
-    raise ConfigError(f"cannot read timestamp {value!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
 
 
 def _unix(iso: str) -> int:
@@ -338,7 +289,7 @@ def _tsv_rows(path: str, cfg: CollectConfig, counts: Counter, reverted_ids: list
             try:
                 ns = _tsv_int(f[_COL["page_namespace"]] or f[_COL["page_namespace_historical"]])
                 rev_id = _tsv_int(f[_COL["revision_id"]])
-                ts = _iso(f[_COL["event_timestamp"]])
+                ts = iso_timestamp(f[_COL["event_timestamp"]])
             except (ValueError, ConfigError):
                 counts["malformed_line"] += 1
                 continue
@@ -425,9 +376,27 @@ def collect_task(task: dict[str, Any]) -> dict[str, Any]:
 
 
 def _task_key(task: dict[str, Any]) -> str:
+    """Input file identity (path, size, mtime) + the settings that decide a task's output."""
     st = Path(task["path"]).stat()
-    blob = json.dumps([task["path"], st.st_size, st.st_mtime_ns, task["config"]], sort_keys=True, default=str)
+    settings = {k: v for k, v in task["config"].items() if k not in CollectConfig.io_fields}
+    blob = json.dumps([task["path"], st.st_size, st.st_mtime_ns, settings], sort_keys=True, default=str)
     return hashlib.sha1(blob.encode()).hexdigest()
+
+
+def _task_marker(task: dict[str, Any]) -> str:
+    """A task's last file, relative to the parts folder: its completion marker is keyed by it."""
+    return f"{task['index']:05d}-reverted.parquet"
+
+
+def _finished_result(task: dict[str, Any]) -> dict[str, Any] | None:
+    """The result of a task a killed run finished, when its input and settings are unchanged."""
+    done = completion_info(task["part_dir"], _task_marker(task))
+    if done is None:
+        return None
+    if done.get("key") == _task_key(task) and all(Path(p).exists() for p in done["parts"].values()):
+        return {k: v for k, v in done.items() if k not in ("shard", "key")}
+    clear_complete(task["part_dir"], _task_marker(task))
+    return None
 
 
 def _hash_rank(rev_ids: np.ndarray, seed: int) -> np.ndarray:
@@ -435,49 +404,64 @@ def _hash_rank(rev_ids: np.ndarray, seed: int) -> np.ndarray:
                     dtype=np.uint64)
 
 
-def collect(inputs: list[str | Path], out_dir: str | Path, config: CollectConfig | None = None,
-            workers: int = 1, engine: Literal["local", "ray"] = "local", progress: bool = True) -> dict[str, Any]:
-    """Collect labelled revisions from dumps into Parquet partitioned by language; returns the report."""
-    cfg = config or CollectConfig()
-    out = Path(out_dir)
-    files = [str(p) for p in inputs]
+def _check_inputs(files: list[str]) -> None:
     if not files:
         raise ConfigError("revert collect: no input files given")
     for f in files:
         if not Path(f).exists():
             raise DataError(f"{f}: file not found")
         input_kind(f)
+
+
+def collect(cfg: CollectConfig, progress: bool = True) -> dict[str, Any]:
+    """Collect labelled revisions from ``cfg.inputs`` into Parquet under ``cfg.out``, partitioned by language.
+
+    One task per input file; a finished task is marked complete (``core.markers``), so a killed run
+    resumes without reading that input again. Returns the report also written to ``collect.json``.
+    """
+    out = Path(cfg.out)
+    files = [str(p) for p in cfg.inputs]
+    _check_inputs(files)
+    with run_card(out, "revert-collect", cfg, inputs={"inputs": files}) as card:
+        report = _collect(cfg, files, out, progress)
+        langs = report["languages"]
+        card.counts.update(
+            revisions=report["written"], reverted=sum(v["reverted"] for v in langs.values()),
+            reverted_share=round(sum(v["reverted"] for v in langs.values()) / report["written"], 4)
+            if report["written"] else None,
+            revisions_per_language={lg: v["revisions"] for lg, v in langs.items()},
+            reverted_share_per_language={lg: v["revert_rate"] for lg, v in langs.items()},
+            bad_input=sum(report["bad_input"].values()))
+        card.outputs.update(revisions="lang=*/part-*.parquet", report="collect.json")
+    return report
+
+
+def _collect(cfg: CollectConfig, files: list[str], out: Path, progress: bool) -> dict[str, Any]:
     part_dir = out / "_parts"
     part_dir.mkdir(parents=True, exist_ok=True)
-    tasks = [{"path": f, "index": i, "part_dir": str(part_dir), "config": cfg.model_dump()} for i, f in enumerate(files)]
-    # Resume: a task whose input (path, size, mtime) and config are unchanged since a killed run is not redone.
-    results: list[dict[str, Any] | None] = [None] * len(tasks)
-    for i, t in enumerate(tasks):
-        marker = part_dir / f"{i:05d}.done.json"
-        if marker.exists():
-            done = read_json(marker)
-            if done.get("key") == _task_key(t) and all(Path(p).exists() for p in [*done["parts"].values(), done["reverted"]]):
-                results[i] = done
+    config = cfg.model_dump(mode="json")
+    tasks = [{"path": f, "index": i, "part_dir": str(part_dir), "config": config} for i, f in enumerate(files)]
+    results: list[dict[str, Any] | None] = [_finished_result(t) for t in tasks]
     todo = [t for t, r in zip(tasks, results, strict=True) if r is None]
 
     def _done(i: int, res: dict[str, Any]) -> None:
-        write_json_atomic(part_dir / f"{todo[i]['index']:05d}.done.json", {**res, "key": _task_key(todo[i])})
+        mark_complete(part_dir, _task_marker(todo[i]), {**res, "key": _task_key(todo[i])})
 
-    for t, res in zip(todo, run_tasks(collect_task, todo, workers=workers, engine=engine, desc="collect",
+    for t, res in zip(todo, run_tasks(collect_task, todo, workers=cfg.workers, engine=cfg.engine, desc="collect",
                                       progress=progress, on_result=_done), strict=True):
         results[t["index"]] = res
-    results = [r for r in results if r is not None]
+    finished = [r for r in results if r is not None]
 
     counts: Counter = Counter()
-    for r in results:
+    for r in finished:
         counts.update(r["counts"])
-    langs = sorted({lang for r in results for lang in r["parts"]})
-    reverted = pa.concat_tables([pq.read_table(r["reverted"]) for r in results])["rev_id"]
+    langs = sorted({lang for r in finished for lang in r["parts"]})
+    reverted = pa.concat_tables([pq.read_table(r["reverted"]) for r in finished])["rev_id"]
     per_lang: dict[str, Any] = {}
     for old in out.glob("lang=*"):
         shutil.rmtree(old, ignore_errors=True)
     for lang in langs:
-        table = pa.concat_tables([pq.read_table(r["parts"][lang]) for r in results if lang in r["parts"]])
+        table = pa.concat_tables([pq.read_table(r["parts"][lang]) for r in finished if lang in r["parts"]])
         table = _finalize_language(table, reverted, cfg, counts)
         n_written = _write_language(table, out / f"lang={lang}", cfg.rows_per_shard)
         labels = table["is_reverted"].to_numpy(zero_copy_only=False)
@@ -486,7 +470,7 @@ def collect(inputs: list[str | Path], out_dir: str | Path, config: CollectConfig
                           "revert_rate": round(float(labels.mean()), 4) if len(labels) else None}
     shutil.rmtree(part_dir, ignore_errors=True)
     report = {
-        "inputs": files, "engine": engine, "config": cfg.model_dump(), "window": list(cfg.window()),
+        "inputs": files, "engine": cfg.engine, "config": cfg.settings(), "window": list(cfg.window()),
         "languages": per_lang, "written": sum(v["revisions"] for v in per_lang.values()),
         "bad_input": {k: counts.get(k, 0) for k in BAD_INPUT_KEYS},
         "counts": dict(sorted(counts.items())), **run_info(),
@@ -544,5 +528,4 @@ def read_collected(path: str | Path, columns: list[str] | None = None) -> pa.Tab
     return pa.concat_tables(tables, promote_options="default")
 
 
-__all__ = ["CollectConfig", "collect", "collect_task", "label_reverts", "read_collected", "sha1_base36",
-           "HISTORY_TSV_COLUMNS"]
+__all__ = ["HISTORY_TSV_COLUMNS", "collect", "collect_task", "label_reverts", "read_collected", "sha1_base36"]

@@ -1,6 +1,6 @@
 """Diff pieces of an edit: inserted text, removed text, changed (old, new) sentence pairs, edit-type counts.
 
-Follows the reference collector (research notes B.1, ``modules/data_collection.py``): changed text is
+Follows the reference collector (trokhymovych/KI_multilingual_training ``modules/data_collection.py``): changed text is
 line-diffed with difflib and split into sentences on ``[.!?]`` (we add the CJK full stops); a deleted
 and an added sentence are paired when their fuzzy ``ratio`` exceeds 60, unpaired sentences join the
 insert/remove lists. The reference counts 88 mwedittypes node actions; we count a smaller fixed set of

@@ -1,118 +1,36 @@
-"""``revert eval``: metrics overall, per language and anonymous vs registered; plots; a Markdown report.
+"""``revert eval``: score a feature table with a saved model; write metrics.json, plots and report.md.
 
-Metrics follow the reference evaluation (notes B.5): ROC AUC and precision at recall 0.75 on the
-unbalanced set; PR AUC (average precision); accuracy and F1 at a 0.5 threshold on the balanced subset
-(``is_balanced``); fairness as AIF360's disparate-impact ratio P(ŷ=1 | anonymous) / P(ŷ=1 | registered)
-at threshold 0.5, beside the same ratio of the true labels (7.93 in the paper's hold-out) and the AUC gap.
-Baselines in the same table: the plain logistic regression and ``score = is_anonymous``.
+The metrics themselves are :mod:`corpuslab.revert.metrics` (overall, per language, anonymous vs
+registered, the balanced subset ``is_balanced``, disparate impact — 7.93 for the true labels in the
+paper's hold-out). Baselines in the same table: the plain logistic regression and ``score = is_anonymous``.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow.parquet as pq
 
-from corpuslab.core.atomic import atomic_path, write_json_atomic
+from corpuslab.core.atomic import atomic_path, pyplot, save_figure, write_json_atomic
 from corpuslab.core.errors import DataError
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
-
-RECALL_LEVEL = 0.75
-
-
-def precision_at_recall(y: np.ndarray, score: np.ndarray, recall: float = RECALL_LEVEL) -> float | None:
-    """Precision at the highest threshold whose recall is still ≥ ``recall`` (None without positives)."""
-    y = np.asarray(y).astype(bool)
-    if y.sum() == 0:
-        return None
-    order = np.argsort(-score, kind="stable")
-    s, t = score[order], y[order]
-    tp = np.cumsum(t)
-    last = np.r_[np.nonzero(np.diff(s))[0], len(s) - 1]  # end of each tie group = a threshold
-    rec = tp[last] / y.sum()
-    prec = tp[last] / (last + 1)
-    ok = np.nonzero(rec >= recall - 1e-12)[0]
-    return float(prec[ok[0]])
-
-
-def binary_metrics(y: np.ndarray, score: np.ndarray, threshold: float = 0.5) -> dict[str, Any]:
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
-    y = np.asarray(y).astype(int)
-    score = np.asarray(score, dtype=np.float64)
-    both = 0 < y.sum() < len(y)
-    pred = score >= threshold
-    tp = int((pred & (y == 1)).sum())
-    prec = tp / pred.sum() if pred.sum() else 0.0
-    rec = tp / y.sum() if y.sum() else 0.0
-    return {
-        "n": len(y), "positives": int(y.sum()), "revert_rate": round(float(y.mean()), 4) if len(y) else None,
-        "roc_auc": round(float(roc_auc_score(y, score)), 4) if both else None,
-        "pr_auc": round(float(average_precision_score(y, score)), 4) if both else None,
-        f"precision_at_recall_{RECALL_LEVEL}": _r(precision_at_recall(y, score)),
-        "accuracy": round(float((pred == y).mean()), 4) if len(y) else None,
-        "f1": round(float(2 * prec * rec / (prec + rec)), 4) if prec + rec else 0.0,
-    }
-
-
-def _r(v: float | None) -> float | None:
-    return None if v is None else round(v, 4)
-
-
-def disparate_impact(pred: np.ndarray, anon: np.ndarray) -> float | None:
-    """P(pred | anonymous) / P(pred | registered); None when a group is empty or never predicted."""
-    anon = anon.astype(bool)
-    if anon.sum() == 0 or (~anon).sum() == 0:
-        return None
-    a, r = pred[anon].mean(), pred[~anon].mean()
-    return round(float(a / r), 4) if r > 0 else (math.inf if a > 0 else None)
-
-
-def evaluate_scores(y: np.ndarray, score: np.ndarray, lang: np.ndarray, anon: np.ndarray,
-                    balanced: np.ndarray | None = None, baseline: np.ndarray | None = None,
-                    threshold: float = 0.5) -> dict[str, Any]:
-    """Everything the report shows, as one JSON-able dict (the ``report`` workflow reads this shape)."""
-    anon = anon.astype(bool)
-    out: dict[str, Any] = {"threshold": threshold, "overall": binary_metrics(y, score, threshold)}
-    out["per_language"] = {lg: binary_metrics(y[lang == lg], score[lang == lg], threshold) for lg in sorted(set(lang))}
-    out["by_user_type"] = {"anonymous": binary_metrics(y[anon], score[anon], threshold),
-                           "registered": binary_metrics(y[~anon], score[~anon], threshold)}
-    a_auc, r_auc = out["by_user_type"]["anonymous"]["roc_auc"], out["by_user_type"]["registered"]["roc_auc"]
-    out["disparate_impact"] = {
-        "ratio": disparate_impact(score >= threshold, anon), "ground_truth": disparate_impact(y.astype(bool), anon),
-        "auc_gap": round(r_auc - a_auc, 4) if a_auc is not None and r_auc is not None else None,
-        "definition": "P(score>=threshold | anonymous) / P(score>=threshold | registered)",
-    }
-    if balanced is not None and balanced.any():
-        b = balanced.astype(bool)
-        out["balanced"] = {"overall": binary_metrics(y[b], score[b], threshold),
-                           "per_language": {lg: binary_metrics(y[b & (lang == lg)], score[b & (lang == lg)], threshold)
-                                            for lg in sorted(set(lang[b]))}}
-    out["is_anonymous_baseline"] = binary_metrics(y, anon.astype(float), threshold)
-    if baseline is not None and not np.isnan(baseline).all():
-        out["logistic_regression"] = binary_metrics(y, baseline, threshold)
-        out["logistic_regression"]["per_language"] = {
-            lg: binary_metrics(y[lang == lg], baseline[lang == lg], threshold)["roc_auc"] for lg in sorted(set(lang))}
-    return out
-
+from corpuslab.revert.classifier import load_classifier, score_table
+from corpuslab.revert.config import EvalConfig
+from corpuslab.revert.metrics import RECALL_LEVEL, evaluate_scores
 
 # ---- plots and report --------------------------------------------------------------------------------
 
 
 def plot_curves(y: np.ndarray, score: np.ndarray, anon: np.ndarray, out_dir: Path,
                 baseline: np.ndarray | None = None) -> list[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from sklearn.metrics import precision_recall_curve, roc_curve
 
+    plt = pyplot()
     anon = anon.astype(bool)
     groups = [("all", np.ones(len(y), bool)), ("anonymous", anon), ("registered", ~anon)]
-    files = []
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for name, m in groups:
         if 0 < y[m].sum() < m.sum():
@@ -130,18 +48,12 @@ def plot_curves(y: np.ndarray, score: np.ndarray, anon: np.ndarray, out_dir: Pat
     for ax in axes:
         ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    with atomic_path(out_dir / "curves.png") as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
-    files.append("curves.png")
-    return files
+    save_figure(fig, out_dir / "curves.png", dpi=110)
+    return ["curves.png"]
 
 
 def plot_languages(metrics: dict[str, Any], out_dir: Path) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     langs = list(metrics["per_language"])
     auc = [metrics["per_language"][lg]["roc_auc"] or 0 for lg in langs]
@@ -155,9 +67,7 @@ def plot_languages(metrics: dict[str, Any], out_dir: Path) -> str:
     ax.set(ylim=(0, 1), ylabel="ROC AUC", title="ROC AUC per language")
     ax.legend(fontsize=8)
     fig.tight_layout()
-    with atomic_path(out_dir / "per_language_auc.png") as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
+    save_figure(fig, out_dir / "per_language_auc.png", dpi=110)
     return "per_language_auc.png"
 
 
@@ -174,7 +84,8 @@ def markdown_report(m: dict[str, Any], plots: list[str], title: str = "Revert ri
         return f"| {name} | " + " | ".join(_fmt(d.get(c)) for c in cols) + " |\n"
 
     s = f"# {title}\n\nMetrics on the unbalanced test set (threshold {m['threshold']} for accuracy/F1). "
-    s += "Definitions: research notes B.5 (ROC AUC, PR AUC = average precision, precision at recall 0.75).\n\n"
+    s += ("Definitions: Trokhymovych et al., KDD 2023 (ROC AUC, PR AUC = average precision, precision at "
+          "recall 0.75).\n\n")
     s += "## Overall and by user type\n\n" + head + row("all", m["overall"])
     for k, v in m["by_user_type"].items():
         s += row(k, v)
@@ -201,28 +112,39 @@ def markdown_report(m: dict[str, Any], plots: list[str], title: str = "Revert ri
     return s
 
 
-def evaluate(model_dir: str | Path, features_dir: str | Path, out_dir: str | Path, split: str = "test",
-             threshold: float = 0.5) -> dict[str, Any]:
-    """Score ``features_dir/<split>.parquet`` with a saved model; write metrics.json, plots and report.md."""
-    from corpuslab.revert.classifier import load_classifier, score_table
-
-    p = Path(features_dir) / f"{split}.parquet"
+def evaluate(cfg: EvalConfig) -> dict[str, Any]:
+    """Score ``cfg.features_dir/<split>.parquet`` with the saved model; write metrics.json, plots and report.md."""
+    p = Path(cfg.features_dir) / f"{cfg.split}.parquet"
     if not p.exists():
         raise DataError(f"{p}: not found (run `corpuslab revert features` first)")
+    with run_card(cfg.out, "revert-eval", cfg, inputs={"model": cfg.model, "features": p}) as card:
+        m = _evaluate(cfg, p)
+        card.counts.update(revisions=m["overall"]["n"], reverted=m["overall"]["positives"],
+                           roc_auc=m["overall"]["roc_auc"], pr_auc=m["overall"]["pr_auc"],
+                           precision_at_recall=m["overall"][f"precision_at_recall_{RECALL_LEVEL}"],
+                           roc_auc_per_language={k: v["roc_auc"] for k, v in m["per_language"].items()},
+                           roc_auc_anonymous=m["by_user_type"]["anonymous"]["roc_auc"],
+                           roc_auc_registered=m["by_user_type"]["registered"]["roc_auc"],
+                           disparate_impact=m["disparate_impact"]["ratio"])
+        card.outputs.update(metrics="metrics.json", report="report.md", plots=m["plots"])
+    return m
+
+
+def _evaluate(cfg: EvalConfig, p: Path) -> dict[str, Any]:
     table = pq.read_table(p)
     if table.num_rows == 0:
         raise DataError(f"{p}: no revisions to evaluate")
-    score, lr = score_table(model_dir, table)
+    clf = load_classifier(cfg.model)
+    score, lr = score_table(clf, table)
     y = table["is_reverted"].to_numpy(zero_copy_only=False).astype(int)
     lang = table["lang"].to_numpy(zero_copy_only=False).astype(str)
     anon = table["is_anonymous"].to_numpy(zero_copy_only=False).astype(bool)
     bal = table["is_balanced"].to_numpy(zero_copy_only=False).astype(bool) if "is_balanced" in table.column_names else None
-    m = evaluate_scores(y, score, lang, anon, bal, lr, threshold)
-    meta = load_classifier(model_dir).meta
-    if "table_comparison" in meta:
-        m["table_comparison"] = meta["table_comparison"]
-    m.update({"model_dir": str(model_dir), "features": str(p), "split": split, **run_info()})
-    out = Path(out_dir)
+    m = evaluate_scores(y, score, lang, anon, bal, lr, cfg.threshold)
+    if "table_comparison" in clf.meta:
+        m["table_comparison"] = clf.meta["table_comparison"]
+    m.update({"model_dir": str(cfg.model), "features": str(p), "split": cfg.split, **run_info()})
+    out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     plots = plot_curves(y, score, anon, out, lr) + [plot_languages(m, out)]
     m["plots"] = plots

@@ -1,4 +1,5 @@
-"""``revert features``: one fixed-width feature vector per revision (research notes B.3/B.4).
+"""``revert features``: one fixed-width feature vector per revision (trokhymovych/KI_multilingual_training
+``modules/feature_builder.py`` and ``modules/train_model.py``).
 
 For each text model (change, insert, remove) applied to every piece of its kind: the raw logits
 ``s0, s1`` and softmax ``p0, p1``, each as max and mean over the edit's pieces (8 × 3 = 24); the title
@@ -17,7 +18,9 @@ import pyarrow.parquet as pq
 
 from corpuslab.core.atomic import atomic_path, read_json, write_json_atomic
 from corpuslab.core.errors import DataError
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
+from corpuslab.revert.config import FeaturesConfig
 from corpuslab.revert.diff import EDIT_TYPE_COLUMNS
 from corpuslab.revert.prepare import read_part
 from corpuslab.revert.schema import INTERFACE_TAGS, USER_GROUPS
@@ -56,7 +59,7 @@ def _score_texts(model: Any, tok: Any, xs: list[Any], batch_size: int, max_lengt
     return out
 
 
-def _load(text_models: Path, kind: str, device: str) -> tuple[Any, Any] | None:
+def _load_text_model(text_models: Path, kind: str, device: str) -> tuple[Any, Any] | None:
     d = text_models / kind
     if not (d / "config.json").exists():
         return None
@@ -82,7 +85,7 @@ def mlm_features(table: pa.Table, text_models: str | Path | None, batch_size: in
     tm = Path(text_models)
     dev = pick_device(device)
     for kind in PIECE_KINDS:
-        loaded = _load(tm, kind, dev)
+        loaded = _load_text_model(tm, kind, dev)
         if loaded is None:
             continue
         if kind == "change":
@@ -104,7 +107,7 @@ def mlm_features(table: pa.Table, text_models: str | Path | None, batch_size: in
             for j, name in enumerate(("s0", "s1", "p0", "p1")):
                 cols[f"{kind}_{name}_max"][r] = v[:, j].max()
                 cols[f"{kind}_{name}_mean"][r] = v[:, j].mean()
-    loaded = _load(tm, "title", dev)
+    loaded = _load_text_model(tm, "title", dev)
     if loaded is not None:
         titles = table["page_title"].to_pylist()
         uniq_t = {t: i for i, t in enumerate(dict.fromkeys(t or "" for t in titles))}
@@ -135,25 +138,35 @@ def build_features(table: pa.Table, text_models: str | Path | None = None, batch
     return pa.table(cols)
 
 
-def features(prepared: str | Path, out_dir: str | Path, text_models: str | Path | None = None,
-             batch_size: int = 32, max_length: int = 512, device: str | None = None) -> dict[str, Any]:
+def features(cfg: FeaturesConfig) -> dict[str, Any]:
     """Features for the classifier part of train, the test set and the full test set (when present)."""
-    out = Path(out_dir)
+    text_models = cfg.text_models
+    if text_models is not None and not Path(text_models).exists():
+        raise DataError(f"{text_models}: text-model folder not found (run `corpuslab revert tune`)")
+    inputs = {"prepared": cfg.prepared, **({"text_models": text_models} if text_models is not None else {})}
+    with run_card(cfg.out, "revert-features", cfg, inputs=inputs) as card:
+        report = _features(cfg)
+        card.counts.update({f"rows_{k}": v for k, v in report["rows"].items()},
+                           feature_columns=len(report["feature_columns"]), text_feature_coverage=report["coverage"])
+        card.outputs.update({k: f"{k}.parquet" for k in report["rows"]}, report="features.json")
+    return report
+
+
+def _features(cfg: FeaturesConfig) -> dict[str, Any]:
+    out, prepared, text_models = Path(cfg.out), Path(cfg.prepared), cfg.text_models
     report: dict[str, Any] = {"prepared": str(prepared), "text_models": str(text_models) if text_models else None,
                               "feature_columns": FEATURE_COLUMNS, "cat_features": CAT_FEATURES, "rows": {},
                               "coverage": {}}
-    if text_models is not None and not Path(text_models).exists():
-        raise DataError(f"{text_models}: text-model folder not found (run `corpuslab revert tune`)")
     if text_models is not None and (Path(text_models) / "tune.json").exists():
         report["tune"] = {k: ("skipped" if "skipped" in v else "trained")
                           for k, v in read_json(Path(text_models) / "tune.json")["models"].items()}
     for name in ("train", "test", "full_test"):
-        if name == "full_test" and not (Path(prepared) / "full_test.parquet").exists():
+        if name == "full_test" and not (prepared / "full_test.parquet").exists():
             continue
         t = read_part(prepared, name)
         if name == "train":
             t = t.filter(pa.compute.invert(t["is_text_train"]))  # page-disjoint from the text models
-        ft = build_features(t, text_models, batch_size, max_length, device)
+        ft = build_features(t, text_models, cfg.batch_size, cfg.max_length, cfg.device)
         with atomic_path(out / f"{name}.parquet") as tmp:
             pq.write_table(ft, tmp)
         report["rows"][name] = ft.num_rows

@@ -1,4 +1,5 @@
-"""``revert prepare``: time split, page-disjoint text-model/classifier split, balancing key (notes B.2).
+"""``revert prepare``: time split, page-disjoint text-model/classifier split, balancing key
+(trokhymovych/KI_multilingual_training ``modules/data_prepareration.py``).
 
 - Train is every revision before ``split_date`` (reference: 2022-07-01; train Jan–Jun, test July), test
   the rest, so no test revision is earlier than any train revision.
@@ -14,7 +15,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,26 +22,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from pydantic import Field, field_validator
 
 from corpuslab.core.atomic import atomic_path, write_json_atomic
-from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import DataError
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
-from corpuslab.revert.collect import _iso, read_collected
-
-
-class PrepareConfig(StrictModel):
-    split_date: str | None = None  # None: the timestamp below which `train_fraction` of revisions fall
-    train_fraction: float = Field(default=0.8, gt=0, lt=1)
-    text_train_fraction: float = Field(default=0.6, gt=0, lt=1)
-    drop_revision_wars: bool = True
-    seed: int = 42
-
-    @field_validator("split_date", mode="before")
-    @classmethod
-    def _date_to_str(cls, v: Any) -> Any:
-        return v.isoformat() if isinstance(v, (date, datetime)) else v
+from corpuslab.revert.collect import read_collected
+from corpuslab.revert.config import PrepareConfig, iso_timestamp
 
 
 def _balance(table: pa.Table, rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
@@ -89,39 +76,54 @@ def class_counts(table: pa.Table) -> dict[str, dict[str, int]]:
     return out
 
 
-def _write(table: pa.Table, path: Path) -> None:
+def _write_parquet(table: pa.Table, path: Path) -> None:
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
 
 
-def prepare(collected: str | Path, out_dir: str | Path, config: PrepareConfig | None = None,
-            full_test: str | Path | None = None) -> dict[str, Any]:
-    """Write ``train.parquet``/``test.parquet`` (and ``full_test.parquet``) plus ``prepare.json``."""
-    cfg = config or PrepareConfig()
-    out = Path(out_dir)
-    table = read_collected(collected)
+def prepare(cfg: PrepareConfig) -> dict[str, Any]:
+    """Write ``train.parquet``/``test.parquet`` (and ``full_test.parquet``) plus ``prepare.json`` to ``cfg.out``."""
+    inputs = {"collected": cfg.collected, "full_test": cfg.full_test}
+    with run_card(cfg.out, "revert-prepare", cfg, inputs={k: v for k, v in inputs.items() if v is not None}) as card:
+        report = _prepare(cfg)
+        card.counts.update({f"rows_{k}": v for k, v in report["rows"].items()},
+                           revision_wars_dropped=report["revision_wars_dropped"],
+                           split_timestamp=report["split_timestamp"],
+                           text_model_rows=_total(report["counts"]["train_text_model"]),
+                           classifier_rows=_total(report["counts"]["train_classifier"]))
+        card.outputs.update({k: f"{k}.parquet" for k in report["rows"]}, report="prepare.json")
+    return report
+
+
+def _total(per_lang: dict[str, dict[str, int]]) -> int:
+    return sum(v["revisions"] for v in per_lang.values())
+
+
+def _prepare(cfg: PrepareConfig) -> dict[str, Any]:
+    out = Path(cfg.out)
+    table = read_collected(cfg.collected)
     if table.num_rows == 0:
-        raise DataError(f"{collected}: no revisions to prepare")
+        raise DataError(f"{cfg.collected}: no revisions to prepare")
     n_wars = 0
     if cfg.drop_revision_wars:
         n_wars = int(pc.sum(table["is_revision_war"]).as_py() or 0)
         table = table.filter(pc.invert(pc.fill_null(table["is_revision_war"], False)))
     ts = table["timestamp"].to_numpy(zero_copy_only=False)
-    split = _iso(cfg.split_date) if cfg.split_date else str(np.sort(ts)[int(cfg.train_fraction * (len(ts) - 1))])
+    split = iso_timestamp(cfg.split_date) if cfg.split_date else str(np.sort(ts)[int(cfg.train_fraction * (len(ts) - 1))])
     is_train = ts < split
     train, test = table.filter(pa.array(is_train)), table.filter(pa.array(~is_train))
     rng = np.random.default_rng(cfg.seed)
     train = train.append_column("is_text_train", pa.array(_text_pages(train, cfg.text_train_fraction, cfg.seed)))
     parts: dict[str, pa.Table] = {"train": train, "test": test}
-    if full_test is not None:
-        ft = read_collected(full_test)
+    if cfg.full_test is not None:
+        ft = read_collected(cfg.full_test)
         if cfg.drop_revision_wars:
             ft = ft.filter(pc.invert(pc.fill_null(ft["is_revision_war"], False)))
         parts["full_test"] = ft
     for name, t in list(parts.items()):
         bal, keys = _balance(t, rng)
         parts[name] = t.append_column("is_balanced", pa.array(bal)).append_column("balance_key", pa.array(keys, pa.string()))
-        _write(parts[name], out / f"{name}.parquet")
+        _write_parquet(parts[name], out / f"{name}.parquet")
     tt = parts["train"]["is_text_train"].to_numpy(zero_copy_only=False).astype(bool)
     counts = {
         "train_text_model": class_counts(parts["train"].filter(pa.array(tt))),
@@ -130,8 +132,8 @@ def prepare(collected: str | Path, out_dir: str | Path, config: PrepareConfig | 
     }
     if "full_test" in parts:
         counts["full_test"] = class_counts(parts["full_test"])
-    report = {"collected": str(collected), "full_test": str(full_test) if full_test else None,
-              "config": cfg.model_dump(), "split_timestamp": split, "revision_wars_dropped": n_wars,
+    report = {"collected": str(cfg.collected), "full_test": str(cfg.full_test) if cfg.full_test else None,
+              "config": cfg.settings(), "split_timestamp": split, "revision_wars_dropped": n_wars,
               "rows": {k: v.num_rows for k, v in parts.items()}, "counts": counts, **run_info()}
     write_json_atomic(out / "prepare.json", report)
     return report

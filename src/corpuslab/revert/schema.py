@@ -6,18 +6,18 @@ import pyarrow as pa
 
 from corpuslab.revert.diff import EDIT_TYPE_COLUMNS
 
-# Reference B.4 (`modules/users_features_collection.py`): the 16 user-group flags of the final model.
+# trokhymovych/KI_multilingual_training `modules/users_features_collection.py`: the 16 user-group flags of the final model.
 USER_GROUPS: tuple[str, ...] = (
     "editor", "trusted", "ipblock-exempt", "interface-admin", "sysop", "autoreview", "bureaucrat",
     "autopatrolled", "patroller", "rollbacker", "reviewer", "extendedconfirmed", "templateeditor", "uploader",
     "autoreviewer", "suppressredirect",
 )
-# Reference B.1: edit-interface flags taken from revision tags.
+# trokhymovych/KI_multilingual_training `modules/data_collection.py`: edit-interface flags taken from revision tags.
 INTERFACE_TAGS: tuple[str, ...] = (
     "mobile edit", "mobile web edit", "visualeditor", "wikieditor", "mobile app edit", "android app edit",
     "ios app edit",
 )
-# Reference B.1: `is_reverted_by_good_user` — the reverter is in one of these groups (collected, not a feature).
+# Same file: `is_reverted_by_good_user` — the reverter is in one of these groups (collected, not a feature).
 GOOD_USER_GROUPS: frozenset[str] = frozenset(
     {"sysop", "oversight", "editor", "rollbacker", "checkuser", "abusefilter", "bureaucrat"}
 )

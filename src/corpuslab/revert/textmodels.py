@@ -1,4 +1,5 @@
-"""``revert tune``: fine-tune encoders on the text-model part of train (research notes B.3).
+"""``revert tune``: fine-tune encoders on the text-model part of train (trokhymovych/KI_multilingual_training
+``modules/feature_trainer.py``).
 
 Four models, each on revisions of the ``is_text_train`` pages only:
 
@@ -10,7 +11,7 @@ As in the reference, models 1–3 use only revisions with exactly one piece of t
 noise) and downsample the majority class to balance; settings default to the reference's (lr 2e-5,
 batch 8, 5 epochs, weight decay 0.01, max length 512, 5 % stratified eval split, best epoch kept by
 accuracy). For the title model we keep the best epoch by RMSE with ``greater_is_better=False``; the
-reference's ``metric_for_best_model="rmse"`` with HF's default would keep the *worst* epoch (notes B.3).
+reference's ``metric_for_best_model="rmse"`` with HF's default would keep the *worst* epoch.
 Any HF encoder works (default ``bert-base-multilingual-cased``; a local folder for offline use).
 """
 
@@ -18,42 +19,27 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
-from pydantic import Field
 
 from corpuslab.core.atomic import write_json_atomic
-from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import CorpuslabError
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
+from corpuslab.revert.config import TuneConfig
 from corpuslab.revert.prepare import read_part
 
 log = logging.getLogger(__name__)
-Kind = Literal["change", "insert", "remove", "title"]
-KINDS: tuple[Kind, ...] = ("change", "insert", "remove", "title")
 
 
-class TuneConfig(StrictModel):
-    base_model: str = "bert-base-multilingual-cased"
-    kinds: list[Kind] = Field(default_factory=lambda: list(KINDS))
-    learning_rate: float = 2e-5
-    batch_size: int = 8
-    epochs: float = 5
-    weight_decay: float = 0.01
-    max_length: int = 512
-    eval_fraction: float = Field(default=0.05, gt=0, lt=1)
-    min_title_revisions: int = 5
-    max_examples: int | None = Field(default=None, ge=2)  # cap per model after balancing (quick runs)
-    seed: int = 42
-    device: str | None = None
-
-
-def text_examples(table: pa.Table, kind: Kind, min_title_revisions: int = 5, seed: int = 42,
+def text_examples(table: pa.Table, kind: str, min_title_revisions: int = 5, seed: int = 42,
                   max_examples: int | None = None) -> tuple[list[Any], np.ndarray]:
-    """Training inputs and labels for one model from revisions (already restricted to text-train pages)."""
+    """Training inputs and labels for one model (``kind``: one of :data:`~corpuslab.revert.config.KINDS`)
+    from revisions already restricted to the text-train pages."""
     y_all = table["is_reverted"].to_numpy(zero_copy_only=False).astype(bool)
     if kind == "title":
         lang = table["lang"].to_numpy(zero_copy_only=False)
@@ -133,7 +119,7 @@ def load_base_encoder(name_or_path: str, num_labels: int) -> tuple[Any, Any]:
     return model, tok
 
 
-def fine_tune(kind: Kind, xs: list[Any], y: np.ndarray, out_dir: str | Path, cfg: TuneConfig) -> dict[str, Any]:
+def fine_tune(kind: str, xs: list[Any], y: np.ndarray, out_dir: str | Path, cfg: TuneConfig) -> dict[str, Any]:
     """Fine-tune ``cfg.base_model`` with the HF Trainer; saves model + tokenizer to ``out_dir``."""
     import torch
     from sklearn.model_selection import train_test_split
@@ -189,15 +175,30 @@ def fine_tune(kind: Kind, xs: list[Any], y: np.ndarray, out_dir: str | Path, cfg
             "eval": {k: round(float(v), 4) for k, v in ev_metrics.items() if isinstance(v, (int, float))}}
 
 
-def tune(prepared: str | Path, out_dir: str | Path, config: TuneConfig | None = None,
-         progress: Any = None) -> dict[str, Any]:
-    """Fine-tune every requested text model; a model with too little data is skipped and says why."""
-    cfg = config or TuneConfig()
-    out = Path(out_dir)
-    train = read_part(prepared, "train")
+def tune(cfg: TuneConfig, progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
+    """Fine-tune every requested text model; a model with too little data is skipped and says why.
+
+    ``progress(kind, n_examples)`` is called before each model is tuned.
+    """
+    out = Path(cfg.out)
+    with run_card(out, "revert-tune", cfg, inputs={"prepared": cfg.prepared}) as card:
+        report = _tune(cfg, out, progress)
+        models = report["models"]
+        card.counts.update(text_train_rows=report["text_train_rows"],
+                           trained=sorted(k for k, v in models.items() if "skipped" not in v),
+                           skipped=sorted(k for k, v in models.items() if "skipped" in v),
+                           examples={k: v["n_train"] + v["n_eval"] for k, v in models.items() if "skipped" not in v},
+                           eval={k: v["eval"].get("eval_rmse" if k == "title" else "eval_accuracy")
+                                 for k, v in models.items() if "skipped" not in v})
+        card.outputs.update({k: k for k, v in models.items() if "skipped" not in v}, report="tune.json")
+    return report
+
+
+def _tune(cfg: TuneConfig, out: Path, progress: Callable[[str, int], None] | None) -> dict[str, Any]:
+    train = read_part(cfg.prepared, "train")
     text = train.filter(train["is_text_train"])
-    report: dict[str, Any] = {"prepared": str(prepared), "config": cfg.model_dump(), "text_train_rows": text.num_rows,
-                              "models": {}}
+    report: dict[str, Any] = {"prepared": str(cfg.prepared), "config": cfg.settings(),
+                              "text_train_rows": text.num_rows, "models": {}}
     for kind in cfg.kinds:
         xs, y = text_examples(text, kind, cfg.min_title_revisions, cfg.seed, cfg.max_examples)
         if len(xs) < 4 or (kind != "title" and len(set(y.tolist())) < 2):

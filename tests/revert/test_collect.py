@@ -1,4 +1,4 @@
-"""Revert detection, every collector filter and bad-input accounting.
+"""``revert collect``: revert detection, every collector filter, bad-input accounting, resume, run card, Ray.
 
 Histories are CONSTRUCTED edit/revert sequences replayed on REAL ja/vi Wikipedia article texts (see
 revert_fixtures.py); the Wikidata daily dump test uses the real dump unchanged.
@@ -13,17 +13,24 @@ import pyarrow.parquet as pq
 import pytest
 from revert_fixtures import JA, VI, real_articles, rev, synth_collected, synth_dumps  # noqa: F401
 
+from conftest import check_run_card
 from corpuslab.core.errors import DataError
+from corpuslab.core.markers import completion_info
 from corpuslab.revert.collect import (
     HISTORY_TSV_COLUMNS,
-    CollectConfig,
     collect,
     label_reverts,
     read_collected,
 )
-from corpuslab.revert.synth import _sentences_of, write_history_xml
+from corpuslab.revert.config import CollectConfig
+from corpuslab.revert.constructed_histories import prose_sentences, write_history_xml
 
 JUNK = "LOL!!! asdfghjkl xDDDD"
+
+
+def run_collect(inputs: list[Path], out: Path, **settings: object) -> dict:
+    return collect(CollectConfig.model_validate({"inputs": [str(p) for p in inputs], "out": out, **settings}),
+                   progress=False)
 
 
 def _by_id(out: Path) -> dict[int, dict]:
@@ -49,7 +56,7 @@ def _war_history(text: str, extra: str) -> list[dict]:
 @pytest.fixture(scope="module")
 def war_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (title, text), (_, other) = real_articles(JA)[:2]
-    extra = " ".join(_sentences_of(other)[:2])  # real prose sentences of another article
+    extra = " ".join(prose_sentences(other)[:2])  # real prose sentences of another article
     p = tmp_path_factory.mktemp("war") / "jawiki-war.xml"
     write_history_xml(p, "jawiki", iter([(1, title, _war_history(text, extra))]))
     return p
@@ -81,7 +88,7 @@ def test_label_reverts_window_and_radius() -> None:
 
 
 def test_collect_detects_reverts_on_replayed_real_text(war_dump: Path, tmp_path: Path) -> None:
-    rep = collect([war_dump], tmp_path, CollectConfig(), progress=False)
+    rep = run_collect([war_dump], tmp_path)
     rows = _by_id(tmp_path)
     assert (tmp_path / "lang=ja" / "part-00000.parquet").exists()
     assert set(rows) == {102, 103, 104, 105, 106, 108}  # creation 101 and bot 107 filtered
@@ -104,7 +111,7 @@ def test_collect_detects_reverts_on_replayed_real_text(war_dump: Path, tmp_path:
 def test_collect_filters(war_dump: Path, tmp_path: Path) -> None:
     def ids(**kw: object) -> set[int]:
         out = tmp_path / json.dumps(kw, sort_keys=True).replace('"', "").replace(" ", "")[:60].replace("/", "_")
-        collect([war_dump], out, CollectConfig(**kw), progress=False)
+        run_collect([war_dump], out, **kw)
         return set(_by_id(out)) if list(out.glob("lang=*")) else set()
 
     assert ids(anonymous_only=True) == {103, 105}  # -f1 1
@@ -116,13 +123,13 @@ def test_collect_filters(war_dump: Path, tmp_path: Path) -> None:
     assert ids(mode="test", test_start="2022-07-01", test_end="2022-07-08") == {108}
     # revert labels use the whole history even when the window hides the reverting revision
     out = tmp_path / "window"
-    collect([war_dump], out, CollectConfig(mode="train", train_end="2022-03-01T10:01:00Z"), progress=False)
+    run_collect([war_dump], out, mode="train", train_end="2022-03-01T10:01:00Z")
     assert _by_id(out)[103]["reverting_rev_id"] == 104
 
 
 def test_collect_cap_per_language_is_order_independent(synth_dumps: list[Path], tmp_path: Path) -> None:  # noqa: F811
-    a = collect(synth_dumps, tmp_path / "a", CollectConfig(max_per_language=25), progress=False)
-    b = collect(list(reversed(synth_dumps)), tmp_path / "b", CollectConfig(max_per_language=25), progress=False)
+    a = run_collect(synth_dumps, tmp_path / "a", max_per_language=25)
+    b = run_collect(list(reversed(synth_dumps)), tmp_path / "b", max_per_language=25)
     assert a["languages"]["ja"]["revisions"] == 25 and a["languages"]["vi"]["revisions"] == 25
     assert a["counts"]["capped"] > 0 and b["languages"] == a["languages"]
     ta, tb = read_collected(tmp_path / "a"), read_collected(tmp_path / "b")
@@ -148,31 +155,31 @@ def test_collect_bad_input_counted(tmp_path: Path) -> None:
     row.update(wiki_db="zzzwiki", event_entity="revision", event_type="create", event_timestamp="2022-01-01 00:00:00.0",
                page_id="1", page_namespace="0", revision_id="9", revision_parent_id="8")
     tsv.write_text("\t".join(row[c] for c in HISTORY_TSV_COLUMNS) + "\nbroken\tline\n", encoding="utf-8")
-    rep = collect([p, unknown, tsv], tmp_path / "out", CollectConfig(), progress=False)
+    rep = run_collect([p, unknown, tsv], tmp_path / "out")
     assert rep["bad_input"] == {"missing_text": 1, "unknown_language": 3, "duplicate_rev_id": 1, "malformed_line": 1}
     assert set(_by_id(tmp_path / "out")) == {2}
     saved = json.loads((tmp_path / "out" / "collect.json").read_text())
     assert saved["bad_input"] == rep["bad_input"]
     (tmp_path / "revisions.csv").write_text("a,b\n")
     with pytest.raises(DataError, match="cannot tell the input kind"):
-        collect([tmp_path / "revisions.csv"], tmp_path / "x")
+        run_collect([tmp_path / "revisions.csv"], tmp_path / "x")
     with pytest.raises(DataError, match="file not found"):
-        collect([tmp_path / "missing.xml"], tmp_path / "x")
+        run_collect([tmp_path / "missing.xml"], tmp_path / "x")
 
 
 def test_collect_duplicate_ids_across_files(war_dump: Path, tmp_path: Path) -> None:
-    rep = collect([war_dump, war_dump], tmp_path, CollectConfig(), progress=False)
+    rep = run_collect([war_dump, war_dump], tmp_path)
     assert rep["bad_input"]["duplicate_rev_id"] == 6
     assert rep["languages"]["ja"]["revisions"] == 6
 
 
 def test_collect_real_wikidata_dump(shared, tmp_path: Path) -> None:
     dump = shared("revert/wikidata-sample-daily-dump-20140220.xml.bz2")
-    rep = collect([dump], tmp_path / "a", CollectConfig(drop_missing_text=False), progress=False)
+    rep = run_collect([dump], tmp_path / "a", drop_missing_text=False)
     assert rep["counts"]["read"] == 5 and rep["counts"]["other_namespace"] == 2  # page 181 is ns 4
     assert rep["bad_input"]["missing_text"] == 1  # the first revision's parent predates the dump
     assert rep["languages"]["wikidata"]["reverted"] == 0  # the rollback restores a pre-dump state: no SHA-1 match
-    rep = collect([dump], tmp_path / "b", CollectConfig(drop_missing_text=False, rollback_comments=True), progress=False)
+    rep = run_collect([dump], tmp_path / "b", drop_missing_text=False, rollback_comments=True)
     rows = _by_id(tmp_path / "b")
     reverted = {k for k, r in rows.items() if r["is_reverted"]}
     assert reverted == {110652822, 110652868, 110652942, 110653008}
@@ -217,7 +224,7 @@ def test_collect_history_tsv_revision_war_across_files(tmp_path: Path) -> None:
                  + _tsv_line(wiki_db="enwiki", page_id="6", revision_id="12", revision_parent_id="11",
                              event_timestamp="2022-01-10 00:01:00.0", revision_is_identity_reverted="true",
                              revision_first_identity_reverting_revision_id="14") + "\n", encoding="utf-8")
-    rep = collect([a, b, c], tmp_path / "out", CollectConfig(), progress=False)
+    rep = run_collect([a, b, c], tmp_path / "out")
     rows = _by_id(tmp_path / "out")
     assert rep["counts"]["filtered_bot"] == 1 and rep["counts"]["filtered_page_creation"] == 1
     assert rep["bad_input"]["duplicate_rev_id"] == 2  # 12 appears in all three files; the first copy wins
@@ -225,7 +232,7 @@ def test_collect_history_tsv_revision_war_across_files(tmp_path: Path) -> None:
     assert rows[11]["tags"] == ["mobile edit", "mobile web edit"] and rows[11]["bytes_diff"] == 12
     assert rows[12]["user_groups"] == ["sysop", "rollbacker"] and rows[12]["is_revert"]
     assert rows[11]["timestamp"] == "2022-01-10T00:00:00Z" and not rows[11]["has_text"]
-    rep2 = collect([a, b, c], tmp_path / "out2", CollectConfig(drop_revision_wars=True), progress=False)
+    rep2 = run_collect([a, b, c], tmp_path / "out2", drop_revision_wars=True)
     assert 11 not in _by_id(tmp_path / "out2") and rep2["counts"]["filtered_revision_war"] == 1
     files = sorted(pq.ParquetFile(f).metadata.num_rows for f in (tmp_path / "out").glob("lang=en/*.parquet"))
     assert sum(files) == len(rows)
@@ -257,17 +264,69 @@ def test_collect_resumes_after_a_killed_run(synth_dumps: list[Path], tmp_path: P
 
     monkeypatch.setattr(mod, "collect_task", dies_on_second)
     with pytest.raises(KeyboardInterrupt):
-        collect(synth_dumps, tmp_path / "out", CollectConfig(), progress=False)
-    assert calls == [0] and (tmp_path / "out" / "_parts" / "00000.done.json").exists()
+        run_collect(synth_dumps, tmp_path / "out")
+    assert calls == [0]
+    assert completion_info(tmp_path / "out" / "_parts", "00000-reverted.parquet") is not None
+    assert completion_info(tmp_path / "out" / "_parts", "00001-reverted.parquet") is None
+    card = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert card["status"] == "interrupted"
 
     def counting(task: dict) -> dict:
         calls.append(task["index"])
         return real(task)
 
     monkeypatch.setattr(mod, "collect_task", counting)
-    rep = collect(synth_dumps, tmp_path / "out", CollectConfig(), progress=False)
+    rep = run_collect(synth_dumps, tmp_path / "out")
     assert calls == [0, 1]  # the finished input was not read again
-    clean = collect(synth_dumps, tmp_path / "clean", CollectConfig(), progress=False)
+    clean = run_collect(synth_dumps, tmp_path / "clean")
     assert rep["languages"] == clean["languages"] and rep["counts"] == clean["counts"]
     assert read_collected(tmp_path / "out").equals(read_collected(tmp_path / "clean"))
     assert not (tmp_path / "out" / "_parts").exists()
+    check_run_card(tmp_path / "out", "revert-collect")
+
+
+def test_collect_redoes_a_finished_task_whose_settings_changed(synth_dumps: list[Path], tmp_path: Path,  # noqa: F811
+                                                              monkeypatch) -> None:
+    import corpuslab.revert.collect as mod
+
+    real = mod.collect_task
+    calls: list[int] = []
+
+    def dies_on_second(task: dict) -> dict:
+        if task["index"] == 1:
+            raise KeyboardInterrupt
+        return real(task)
+
+    monkeypatch.setattr(mod, "collect_task", dies_on_second)
+    with pytest.raises(KeyboardInterrupt):
+        run_collect(synth_dumps, tmp_path / "out")
+    monkeypatch.setattr(mod, "collect_task", lambda task: calls.append(task["index"]) or real(task))
+    # anonymous_only changes what a task keeps: the input finished under other settings is read again
+    run_collect(synth_dumps, tmp_path / "out", anonymous_only=True, workers=1)
+    assert calls == [0, 1]
+    assert all(r["is_anonymous"] for r in read_collected(tmp_path / "out").to_pylist())
+
+
+def test_collect_writes_its_run_card(synth_collected: Path) -> None:  # noqa: F811
+    card = check_run_card(synth_collected, "revert-collect")
+    rep = json.loads((synth_collected / "collect.json").read_text())
+    c = card["counts"]
+    assert c["revisions"] == rep["written"] > 0
+    assert c["revisions_per_language"] == {lg: v["revisions"] for lg, v in rep["languages"].items()}
+    assert set(c["revisions_per_language"]) == {"ja", "vi"}
+    assert 0 < c["reverted_share"] < 1
+    assert c["reverted"] == sum(v["reverted"] for v in rep["languages"].values())
+    assert card["config"]["resolved"]["inputs"] == rep["inputs"] and card["outputs"]["report"] == "collect.json"
+    assert set(rep["config"]) == set(CollectConfig.model_fields) - CollectConfig.io_fields  # the report stays as it was
+
+
+@pytest.mark.ray
+def test_collect_local_and_ray_identical(synth_dumps: list[Path], tmp_path: Path, local_ray) -> None:  # noqa: F811
+    settings = {"max_per_language": 40, "drop_revision_wars": True}
+    a = run_collect(synth_dumps, tmp_path / "local", workers=1, engine="local", **settings)
+    b = run_collect(synth_dumps, tmp_path / "ray", workers=2, engine="ray", **settings)
+    assert a["languages"] == b["languages"] and a["counts"] == b["counts"]
+    ta, tb = read_collected(tmp_path / "local"), read_collected(tmp_path / "ray")
+    assert ta.num_rows == 80 and ta.equals(tb)
+    for f in sorted((tmp_path / "local").glob("lang=*/*.parquet")):
+        assert f.read_bytes() == (tmp_path / "ray" / f.relative_to(tmp_path / "local")).read_bytes()

@@ -1,4 +1,4 @@
-"""Splits: no page in both the text-model and classifier parts; no test revision earlier than train;
+"""``revert prepare``: no page in both the text-model and classifier parts; no test revision earlier than train;
 balancing key. Data: constructed histories replayed on real ja/vi article texts (revert_fixtures.py)."""
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ import numpy as np
 import pyarrow.parquet as pq
 from revert_fixtures import synth_collected, synth_dumps, synth_prepared  # noqa: F401
 
+from conftest import check_run_card
 from corpuslab.revert.collect import read_collected
-from corpuslab.revert.prepare import PrepareConfig, prepare
+from corpuslab.revert.config import PrepareConfig
+from corpuslab.revert.prepare import prepare
 
 
 def test_prepare_time_split_and_page_disjoint(synth_prepared: Path, synth_collected: Path) -> None:  # noqa: F811
@@ -52,10 +54,28 @@ def test_prepare_balancing_key_and_counts(synth_prepared: Path) -> None:  # noqa
 
 
 def test_prepare_is_deterministic_and_full_test(synth_collected: Path, tmp_path: Path) -> None:  # noqa: F811
-    cfg = PrepareConfig(split_date="2022-06-01", seed=7)
-    prepare(synth_collected, tmp_path / "a", cfg, full_test=synth_collected)
-    prepare(synth_collected, tmp_path / "b", cfg, full_test=synth_collected)
+    for run in ("a", "b"):
+        prepare(PrepareConfig(collected=synth_collected, out=tmp_path / run, full_test=synth_collected,
+                              split_date="2022-06-01", seed=7))
     for name in ("train", "test", "full_test"):
         assert pq.read_table(tmp_path / "a" / f"{name}.parquet").equals(pq.read_table(tmp_path / "b" / f"{name}.parquet"))
-    rep = prepare(synth_collected, tmp_path / "c", PrepareConfig(train_fraction=0.5))
-    assert abs(rep["rows"]["train"] - rep["rows"]["test"]) <= 2  # quantile split when no date is given
+    card = check_run_card(tmp_path / "a", "revert-prepare")
+    assert card["inputs"] == {"collected": str(synth_collected), "full_test": str(synth_collected)}
+    assert card["counts"]["rows_full_test"] == pq.read_metadata(tmp_path / "a" / "full_test.parquet").num_rows
+
+
+def test_prepare_quantile_split_without_a_date(synth_collected: Path, tmp_path: Path) -> None:  # noqa: F811
+    rep = prepare(PrepareConfig(collected=synth_collected, out=tmp_path, train_fraction=0.5))
+    assert abs(rep["rows"]["train"] - rep["rows"]["test"]) <= 2
+
+
+def test_prepare_writes_its_run_card(synth_prepared: Path) -> None:  # noqa: F811
+    card = check_run_card(synth_prepared, "revert-prepare")
+    rep = json.loads((synth_prepared / "prepare.json").read_text())
+    c = card["counts"]
+    assert (c["rows_train"], c["rows_test"]) == (rep["rows"]["train"], rep["rows"]["test"])
+    assert c["text_model_rows"] + c["classifier_rows"] == rep["rows"]["train"]
+    assert c["revision_wars_dropped"] == rep["revision_wars_dropped"] > 0
+    assert c["split_timestamp"] == "2022-06-01T00:00:00Z"
+    assert card["config"]["given"]["split_date"] == "2022-06-01"
+    assert set(rep["config"]) == {"split_date", "train_fraction", "text_train_fraction", "drop_revision_wars", "seed"}

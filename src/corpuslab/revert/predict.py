@@ -14,15 +14,16 @@ import pyarrow.parquet as pq
 
 from corpuslab.core.atomic import atomic_path
 from corpuslab.core.errors import DataError
-from corpuslab.revert.classifier import score_table
+from corpuslab.revert.classifier import load_classifier, score_table
+from corpuslab.revert.config import ScoreConfig
 
 
-def score(model_dir: str | Path, inputs: str | Path, out_path: str | Path, text_models: str | Path | None = None,
-          max_length: int = 512) -> dict[str, Any]:
+def score_revisions(cfg: ScoreConfig) -> dict[str, Any]:
+    """Write ``rev_id, lang, page_id, timestamp, revert_risk, revert_risk_logistic`` to ``cfg.out``."""
     from corpuslab.revert.collect import read_collected
     from corpuslab.revert.features import NUMERIC_FEATURES, build_features
 
-    p = Path(inputs)
+    p = Path(cfg.inputs)
     if p.is_file() and p.suffix == ".parquet":
         table = pq.read_table(p)
     elif p.is_dir():
@@ -30,12 +31,12 @@ def score(model_dir: str | Path, inputs: str | Path, out_path: str | Path, text_
     else:
         raise DataError(f"{p}: expected a features .parquet file or a `revert collect` output folder")
     if not set(NUMERIC_FEATURES) <= set(table.column_names):
-        table = build_features(table, text_models, max_length=max_length)
-    p_model, p_lr = score_table(model_dir, table)
+        table = build_features(table, cfg.text_models, max_length=cfg.max_length)
+    p_model, p_lr = score_table(load_classifier(cfg.model), table)
     cols = {c: table[c] for c in ("rev_id", "lang", "page_id", "timestamp") if c in table.column_names}
     cols["revert_risk"] = pa.array(p_model)
     cols["revert_risk_logistic"] = pa.array(p_lr)
     out = pa.table(cols)
-    with atomic_path(out_path) as tmp:
+    with atomic_path(cfg.out) as tmp:
         pq.write_table(out, tmp)
-    return {"rows": out.num_rows, "out": str(out_path), "mean_risk": float(p_model.mean()) if len(p_model) else None}
+    return {"rows": out.num_rows, "out": str(cfg.out), "mean_risk": float(p_model.mean()) if len(p_model) else None}

@@ -49,7 +49,8 @@ def read_articles(path: str | Path, min_chars: int = 1500, limit: int | None = N
     return out
 
 
-def _sentences_of(text: str) -> list[str]:
+def prose_sentences(text: str) -> list[str]:
+    """Sentences of an article's plain text of 20–300 characters: real prose to insert elsewhere."""
     from corpuslab.revert.diff import plain_text, sentences
 
     return [s for s in sentences(plain_text(text)) if 20 <= len(s) <= 300]
@@ -97,7 +98,7 @@ def replay_histories(articles: list[tuple[str, str]], seed: int = 0, edits_per_p
     """Yield ``(page_id, title, revisions)``; each revision has id, parent, timestamp, user, comment, text."""
     rng = random.Random(seed)
     t0 = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    donors = [s for _, t in articles[: min(len(articles), 40)] for s in _sentences_of(t)[:20]]
+    donors = [s for _, t in articles[: min(len(articles), 40)] for s in prose_sentences(t)[:20]]
     state = {"rev_id": first_rev_id}
 
     def add(revs: list[dict], t: datetime, step: timedelta, new_text: str, user: str, anon: bool, comment: str) -> datetime:
@@ -148,7 +149,7 @@ def write_history_xml(path: str | Path, dbname: str, pages: Iterator[tuple[int, 
             fh.write(f'<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" version="0.10" xml:lang="{lang}">\n')
             fh.write(f"  <siteinfo>\n    <sitename>Wikipedia</sitename>\n    <dbname>{dbname}</dbname>\n"
                      f"    <base>{escape(base or f'https://{lang}.wikipedia.org/wiki/Main_Page')}</base>\n"
-                     "    <generator>corpuslab revert synth (constructed history on real article text)</generator>\n"
+                     "    <generator>corpuslab constructed history on real article text</generator>\n"
                      '    <case>first-letter</case>\n    <namespaces>\n      <namespace key="0" case="first-letter" />\n'
                      "    </namespaces>\n  </siteinfo>\n")
             for page_id, title, revs in pages:
