@@ -75,6 +75,8 @@ def _cli_type(annotation: Any) -> Any:
         return str
     if origin in (list, tuple, Sequence) and args and args[0] in (str, int, float):
         return list[args[0]]  # type: ignore[index]
+    if origin in (list, tuple, Sequence) and args and get_origin(args[0]) is Literal:
+        return list[str]
     return None
 
 
