@@ -15,6 +15,7 @@ from revert_fixtures import (  # noqa: F401
     synth_prepared,
 )
 
+from conftest import check_run_card
 from corpuslab.core.errors import DataError
 from corpuslab.revert.config import ScoreConfig
 from corpuslab.revert.predict import score_revisions
@@ -36,6 +37,12 @@ def test_score_collected_revisions(collected_scores: tuple[dict, pa.Table], synt
     assert rep["rows"] == s.num_rows == n_collected
     assert ((risk >= 0) & (risk <= 1)).all() and rep["mean_risk"] == pytest.approx(float(risk.mean()))
     assert s.column_names == ["rev_id", "lang", "page_id", "timestamp", "revert_risk", "revert_risk_logistic"]
+
+
+def test_the_scores_file_has_its_card_beside_it(collected_scores: tuple[dict, pa.Table]) -> None:
+    rep, _ = collected_scores
+    card = check_run_card(rep["out"], "revert-score", single_file=True)
+    assert card["counts"]["rows"] == rep["rows"] and card["outputs"] == {"scores": "scores.parquet"}
 
 
 def test_a_feature_table_scores_like_the_collected_revisions(

@@ -58,6 +58,7 @@ RENDERERS: dict[str, KindRenderer] = {
     "revert-features": KindRenderer("Revert: features", summaries),
     "revert-train": KindRenderer("Revert: classifier", summaries),
     "revert-eval": KindRenderer("Revert-risk evaluation", revert),
+    "revert-score": KindRenderer("Revert: scored revisions", summaries),
 }
 
 

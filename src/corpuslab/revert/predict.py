@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from corpuslab.core.atomic import atomic_path
 from corpuslab.core.errors import DataError
+from corpuslab.core.runcard import run_card
 from corpuslab.revert.classifier import load_classifier, score_table
 from corpuslab.revert.config import ScoreConfig
 
@@ -32,11 +33,16 @@ def score_revisions(cfg: ScoreConfig) -> dict[str, Any]:
         raise DataError(f"{p}: expected a features .parquet file or a `revert collect` output folder")
     if not set(NUMERIC_FEATURES) <= set(table.column_names):
         table = build_features(table, cfg.text_models, max_length=cfg.max_length)
-    p_model, p_lr = score_table(load_classifier(cfg.model), table)
-    cols = {c: table[c] for c in ("rev_id", "lang", "page_id", "timestamp") if c in table.column_names}
-    cols["revert_risk"] = pa.array(p_model)
-    cols["revert_risk_logistic"] = pa.array(p_lr)
-    out = pa.table(cols)
-    with atomic_path(cfg.out) as tmp:
-        pq.write_table(out, tmp)
-    return {"rows": out.num_rows, "out": str(cfg.out), "mean_risk": float(p_model.mean()) if len(p_model) else None}
+    with run_card(cfg.out, "revert-score", cfg, inputs={"model": cfg.model, "inputs": cfg.inputs},
+                  single_file=True) as card:
+        p_model, p_lr = score_table(load_classifier(cfg.model), table)
+        cols = {c: table[c] for c in ("rev_id", "lang", "page_id", "timestamp") if c in table.column_names}
+        cols["revert_risk"] = pa.array(p_model)
+        cols["revert_risk_logistic"] = pa.array(p_lr)
+        out = pa.table(cols)
+        with atomic_path(cfg.out) as tmp:
+            pq.write_table(out, tmp)
+        res = {"rows": out.num_rows, "out": str(cfg.out), "mean_risk": float(p_model.mean()) if len(p_model) else None}
+        card.counts.update(rows=res["rows"], mean_risk=res["mean_risk"])
+        card.outputs["scores"] = Path(cfg.out).name
+    return res
