@@ -110,7 +110,7 @@ def main() -> None:
     import torch
 
     from corpuslab.overlap.bottomk import bottom_k_vocab, bottom_k_vocab_per_prompt, overlap_scores
-    from corpuslab.overlap.fingerprints import generate_fingerprints, model_vocab_size
+    from corpuslab.overlap.fingerprints import FingerprintRecipe, generate_fingerprints, model_vocab_size
 
     torch.set_num_threads(args.threads)
     docs = botchan_docs()
@@ -127,7 +127,7 @@ def main() -> None:
     n_params = sum(p.numel() for p in model.parameters())
     counts = [int(x) for x in args.prompts.split(",")]
     t = time.perf_counter()
-    fps = generate_fingerprints(model, tok, num_fingerprints=max(counts), seed=42)
+    fps = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=max(counts), seed=42))
     t_fp = time.perf_counter() - t
 
     rows = []

@@ -87,21 +87,28 @@ def bench_leia_build(dump: Path, work: Path) -> dict:
     from transformers import PreTrainedTokenizerFast
 
     from corpuslab.leia.build import build_leia_dataset
+    from corpuslab.leia.config import LeiaBuildConfig
+    from corpuslab.wiki.config import WikiExtractConfig, WikiWikidataConfig
     from corpuslab.wiki.extract import extract_dump
     from corpuslab.wiki.redirects import extract_redirects
+    from corpuslab.wiki.tables import write_pairs
     from corpuslab.wiki.wikidata import extract_wikidata
 
     arts = work / "leia-articles"
-    extract_dump(dump, arts, progress=False)
+    extract_dump(WikiExtractConfig(dump=str(dump), output_dir=str(arts)), progress=False)
     red, _ = extract_redirects(dump)
-    wd = extract_wikidata(SHARED / "wiki" / "wikidata-all-head.json.bz2", work / "tables", ["en", "ja", "vi"],
+    wd = extract_wikidata(WikiWikidataConfig(dump=str(SHARED / "wiki" / "wikidata-all-head.json.bz2"),
+                                             output_dir=str(work / "tables"), languages=["en", "ja", "vi"]),
                           progress=False)
     lang = json.loads((arts / "report.json").read_text())["language"]
     tk = Tokenizer.from_str(bz2.decompress((SHARED / "tokenizers" / "gpt-neox-20b-tokenizer.json.bz2").read_bytes()).decode())
     tok = PreTrainedTokenizerFast(tokenizer_object=tk, bos_token="<|endoftext|>", eos_token="<|endoftext|>")
+    write_pairs(work / "redirects.tsv", sorted(red.items()))
     t = time.perf_counter()
-    rep = build_leia_dataset(arts, work / "leia-out", tok, wd["files"]["en"], wd["files"].get(lang, wd["files"]["en"]),
-                             red, seq_len=2048, progress=False, keep_articles_without_anchors=True)
+    rep = build_leia_dataset(LeiaBuildConfig(articles=arts, output_dir=work / "leia-out", english_ids=wd["files"]["en"],
+                                             target_ids=wd["files"].get(lang, wd["files"]["en"]),
+                                             redirects=work / "redirects.tsv", seq_len=2048,
+                                             keep_articles_without_anchors=True), progress=False, tokenizer=tok)
     sec = time.perf_counter() - t
     return {"seconds": sec, "articles": rep["articles"], "tokens": rep["tokens"], "links_seen": rep["links_seen"],
             "links_kept": rep["links_kept"], "id_dtype": rep["id_dtype"]}

@@ -6,9 +6,12 @@ CPU takes milliseconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
+
+from corpuslab.core.errors import CorpuslabError
+from corpuslab.models.config import TinyModelConfig
 
 Arch = Literal["gpt2", "llama", "qwen2", "bert"]
 SPECIAL_TOKENS = ["<unk>", "<s>", "</s>", "<pad>"]
@@ -92,3 +95,29 @@ def build_tiny_encoder(texts: Iterable[str], num_labels: int = 2, vocab_size: in
         model.save_pretrained(out_dir)
         tok.save_pretrained(out_dir)
     return model, tok
+
+
+def read_texts(paths: Sequence[str | Path]) -> list[str]:
+    """Documents of shard folders/files (their ``text``) and non-empty lines of text files (any compression)."""
+    from corpuslab.core.shards import iter_records, list_shards
+    from corpuslab.core.streams import open_read
+
+    texts: list[str] = []
+    for p in map(Path, paths):
+        if p.is_dir() or str(p).endswith((".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")):
+            if p.is_dir() and not list_shards(p):
+                raise CorpuslabError(f"{p}: no shard files in folder")
+            texts.extend(r["text"] for r in iter_records(p))
+        else:
+            with open_read(p) as fh:
+                texts.extend(line for line in fh.read().decode("utf-8", "replace").splitlines() if line.strip())
+    return texts
+
+
+def build_tiny_model(cfg: TinyModelConfig) -> tuple[Any, Any]:
+    """``corpuslab models tiny``: read ``cfg.text``, train the tokenizer, init and save the model to ``cfg.out_dir``."""
+    texts = read_texts(cfg.text)
+    if not texts:
+        raise CorpuslabError("no text to train the tokenizer on")
+    return build_tiny_causal_lm(texts, arch=cfg.arch, vocab_size=cfg.vocab_size, seed=cfg.seed, out_dir=cfg.out_dir,
+                                hidden=cfg.hidden, layers=cfg.layers)

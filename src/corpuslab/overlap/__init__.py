@@ -2,28 +2,30 @@
 
 Library entry points (the CLI ``corpuslab overlap train|compare|score`` is a thin layer over these):
 ``generate_fingerprints``/``save_fingerprints``/``load_fingerprints``, ``bottom_k_vocab``,
-``overlap_scores``/``overlap_ratio``, ``OverlapTracker``/``OverlapCallback``, ``run_overlap_training``,
-``compare_runs``, ``score_models``. Method and pitfalls: ``shared/reference/fingerprint_and_mixture.md`` §2.
+``overlap_scores``/``overlap_ratio``, ``OverlapTracker``/``OverlapCallback`` (``tracking``),
+``run_overlap_training`` (``run``), ``compare_runs`` (``compare``), ``score_models`` (``lineage``); their
+settings are the models of ``overlap.config``. The method is the public research code
+KimAu197/llm_fingerprint (``watermarking/train/train_and_eval_overlap.py``) with RoFL-style prompts (Tsai et
+al., arXiv 2505.12682).
 """
 
-from corpuslab.overlap.bottomk import (
-    DEFAULT_K,
-    bottom_k_vocab,
-    bottom_k_vocab_per_prompt,
-    overlap_ratio,
-    overlap_scores,
-    summarize,
-)
-from corpuslab.overlap.fingerprints import (
-    Fingerprint,
-    FingerprintSet,
-    generate_fingerprints,
-    load_fingerprints,
-    save_fingerprints,
-)
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_K", "Fingerprint", "FingerprintSet", "bottom_k_vocab", "bottom_k_vocab_per_prompt",
-    "generate_fingerprints", "load_fingerprints", "overlap_ratio", "overlap_scores", "save_fingerprints",
-    "summarize",
-]
+import importlib
+from typing import Any
+
+#: public name → the module defining it; imported on first use, so ``corpuslab.overlap.config`` (read by the
+#: CLI at start-up) does not pull in numpy and the model code
+_EXPORTS = {
+    **dict.fromkeys(("DEFAULT_K", "bottom_k_vocab", "bottom_k_vocab_per_prompt", "overlap_ratio", "overlap_scores",
+                     "summarize"), "bottomk"),
+    **dict.fromkeys(("Fingerprint", "FingerprintRecipe", "FingerprintSet", "generate_fingerprints",
+                     "load_fingerprints", "save_fingerprints"), "fingerprints"),
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -1,4 +1,6 @@
-"""Bottom-k vocabularies and the overlap metric (reference §2.2–2.3).
+"""Bottom-k vocabularies and the overlap metric (KimAu197/llm_fingerprint ``watermarking/utils/bottomk_processor.py``,
+``compute_bottomk_vocab_for_model``, and ``watermarking/new/run_bottomk_subspace_overlap_from_base.py``,
+``overlap_ratio``).
 
 Bottom-k of a model for a prompt: the ``k`` token ids with the lowest *raw logits* at the last position
 (one forward pass, raw prompt, no chat template), computed in fp32 — ties among tail logits are common in
@@ -19,12 +21,12 @@ import numpy as np
 
 from corpuslab.core.errors import CorpuslabError
 from corpuslab.models.loading import evaluating
+from corpuslab.overlap.config import DEFAULT_K
 from corpuslab.overlap.fingerprints import model_vocab_size
 
-DEFAULT_K = 2000
 
-
-def _check_k(k: int, V: int) -> None:
+def check_k(k: int, V: int) -> None:
+    """Refuse a k that no vocabulary of ``V`` ids can hold (one-line error)."""
     if k < 1:
         raise CorpuslabError(f"bottom-k must be >= 1, got {k}")
     if k > V:
@@ -80,7 +82,7 @@ def bottom_k_vocab(
     import torch
 
     V = model_vocab_size(model)
-    _check_k(k, V)
+    check_k(k, V)
     if not prompts:
         raise CorpuslabError("no prompts to compute bottom-k for")
     if positions < 1 or positions > min(len(p) for p in prompts):
@@ -103,7 +105,7 @@ def bottom_k_vocab_per_prompt(model: Any, prompts: Sequence[Sequence[int]], k: i
     import torch
 
     V = model_vocab_size(model)
-    _check_k(k, V)
+    check_k(k, V)
     dev = next(model.parameters()).device
     out = np.empty((len(prompts), 1, k), dtype=np.int64)
     with evaluating(model), torch.no_grad():

@@ -1,4 +1,8 @@
-"""Summaries of an overlap-vs-steps curve (reference §2.3): first, last, decrease rate, threshold crossings."""
+"""Summaries of an overlap-vs-steps curve: first, last, decrease rate, threshold crossings.
+
+``decrease_rate`` and the per-interval rate are the ones KimAu197/llm_fingerprint
+``watermarking/train/compare_overlap_experiments.py`` reports.
+"""
 
 from __future__ import annotations
 

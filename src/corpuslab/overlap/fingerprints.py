@@ -1,10 +1,9 @@
 """RoFL-style fingerprint prompts (Tsai et al., arXiv 2505.12682, step 1), stored as token ids *and* text.
 
-Method (``KimAu197/llm_fingerprint`` ``utils/fingerprint_gen.py``; see
-``shared/reference/fingerprint_and_mixture.md`` §2.1): 8 tokens drawn uniformly with replacement from the
-vocabulary minus special tokens, then extended to 64 tokens by repeatedly taking the base model's 50 least
-likely next tokens (softmax over the full vocabulary at the last position; disallowed ids never chosen)
-and appending one of them uniformly.
+Method (KimAu197/llm_fingerprint ``watermarking/utils/fingerprint_gen.py``, ``sample_fingerprint_prompt``):
+8 tokens drawn uniformly with replacement from the vocabulary minus special tokens, then extended to 64
+tokens by repeatedly taking the base model's 50 least likely next tokens (softmax over the full vocabulary
+at the last position; disallowed ids never chosen) and appending one of them uniformly.
 
 Differences from the reference, on purpose: prompts keep their **token ids** (the reference stores only the
 decoded string, which need not re-tokenise to the same ids); the random stream is a local
@@ -88,20 +87,25 @@ def allowed_token_ids(tokenizer: Any, model: Any) -> list[int]:
     return allowed
 
 
-def generate_fingerprints(
-    model: Any,
-    tokenizer: Any,
-    num_fingerprints: int = 5,
-    total_len: int = 64,
-    prefix_len: int = 8,
-    k_bottom: int = 50,
-    seed: int = 42,
-    device: str | None = None,
-    base_model_name: str | None = None,
-) -> FingerprintSet:
-    """Generate ``num_fingerprints`` prompts of ``total_len`` ids from ``model`` (deterministic for a seed)."""
+@dataclass(frozen=True)
+class FingerprintRecipe:
+    """How prompts are drawn: ``prefix_len`` random ids, extended to ``total_len`` by picking among the
+    model's ``k_bottom`` least likely next tokens, from ``random.Random(seed)``."""
+
+    num_fingerprints: int = 5
+    total_len: int = 64
+    prefix_len: int = 8
+    k_bottom: int = 50
+    seed: int = 42
+
+
+def generate_fingerprints(model: Any, tokenizer: Any, recipe: FingerprintRecipe = FingerprintRecipe(),
+                          base_model_name: str | None = None) -> FingerprintSet:
+    """Draw ``recipe.num_fingerprints`` prompts from ``model`` on its own device (deterministic for a seed)."""
     import torch
 
+    num_fingerprints, total_len, prefix_len = recipe.num_fingerprints, recipe.total_len, recipe.prefix_len
+    k_bottom, seed = recipe.k_bottom, recipe.seed
     if num_fingerprints < 1:
         raise CorpuslabError(f"num_fingerprints must be >= 1, got {num_fingerprints}")
     if not 0 < prefix_len <= total_len:
@@ -117,7 +121,7 @@ def generate_fingerprints(
         prefixes.append(rng.choices(allowed, k=prefix_len))
         picks.append([rng.randrange(k_bottom) for _ in range(n_ext)])
 
-    dev = device or str(next(model.parameters()).device)
+    dev = next(model.parameters()).device
     disallowed = torch.ones(V, dtype=torch.bool)
     disallowed[torch.tensor(allowed)] = False
     disallowed = disallowed.to(dev)

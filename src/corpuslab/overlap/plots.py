@@ -1,4 +1,8 @@
-"""Figures for overlap runs (matplotlib, Agg backend, written atomically)."""
+"""Figures for overlap runs (matplotlib, Agg backend, written atomically through ``core.atomic``).
+
+The panels follow KimAu197/llm_fingerprint ``watermarking/train/plot_overlap_vs_steps.py`` and
+``compare_overlap_experiments.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from corpuslab.core.atomic import atomic_path
+from corpuslab.core.atomic import pyplot, save_figure
 from corpuslab.overlap.curve import curve_summary, interval_rates
 
-
-def _plt() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig: Any, path: str | Path) -> Path:
-    plt = _plt()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, bbox_inches="tight", format="png")
-    plt.close(fig)
-    return Path(path)
+DPI = 120  # the figures' resolution since the first release; bounding boxes are tight
 
 
 def _series(results: dict[str, Any]) -> tuple[list[int], list[float], list[float], list[float]]:
@@ -35,7 +24,7 @@ def _series(results: dict[str, Any]) -> tuple[list[int], list[float], list[float
 
 def plot_overlap_vs_steps(results: dict[str, Any], path: str | Path, title: str | None = None) -> Path:
     """Mean overlap with the min–max band over prompts and the chance line k/V."""
-    plt = _plt()
+    plt = pyplot()
     steps, mean, lo, hi = _series(results)
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.fill_between(steps, lo, hi, alpha=0.2, label="min–max over prompts")
@@ -47,12 +36,12 @@ def plot_overlap_vs_steps(results: dict[str, Any], path: str | Path, title: str 
     ax.set_title(title or "Fingerprint overlap vs training steps")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper right", fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path, dpi=DPI, tight=True)
 
 
 def plot_overlap_analysis(results: dict[str, Any], path: str | Path) -> Path:
     """2×2: mean curve, per-prompt curves, per-interval decrease rate, training loss."""
-    plt = _plt()
+    plt = pyplot()
     steps, mean, lo, hi = _series(results)
     fig, axes = plt.subplots(2, 2, figsize=(12, 8))
     ax = axes[0, 0]
@@ -85,12 +74,12 @@ def plot_overlap_analysis(results: dict[str, Any], path: str | Path) -> Path:
     for a in axes.ravel():
         a.grid(alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, dpi=DPI, tight=True)
 
 
 def plot_comparison(runs: Sequence[tuple[str, dict[str, Any]]], path: str | Path) -> Path:
     """The reference's 2×2 comparison: curves, per-interval decrease rate, final overlap bars, stats table."""
-    plt = _plt()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(13, 9))
     rows = []
     for label, res in runs:
@@ -125,4 +114,4 @@ def plot_comparison(runs: Sequence[tuple[str, dict[str, Any]]], path: str | Path
     for a in axes.ravel()[:3]:
         a.grid(alpha=0.3)
     fig.tight_layout()
-    return _save(fig, path)
+    return save_figure(fig, path, dpi=DPI, tight=True)

@@ -3,15 +3,14 @@
 The story, top to bottom: load the base model (fp32 master weights; no embedding resize), generate or load
 the fingerprint prompts, print the steps↔samples arithmetic, stream the training text, train with HF
 ``Trainer`` while :class:`OverlapCallback` evaluates the overlap at step 0 / every ``eval_steps`` / the end,
-then write ``overlap_results.json``, ``overlap_summary.csv``, the two figures and ``final_model/``.
-
-Defaults follow the reference script ``train_and_eval_overlap.py`` (reference §2.4): batch 4 × accumulation
-10, lr 2e-6, warmup 200, grad clip 0.5, 1000 steps, eval every 100, k = 2000, 5 prompts of 64 tokens,
-first 100,000 articles, no packing.
+then write ``overlap_results.json``, ``overlap_summary.csv``, the two figures, ``final_model/`` and the run
+card ``run.json``. The method is KimAu197/llm_fingerprint ``watermarking/train/train_and_eval_overlap.py``;
+its defaults are :class:`~corpuslab.overlap.config.OverlapTrainConfig`'s.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -22,11 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
-
 from corpuslab.core.atomic import atomic_path, write_json_atomic
-from corpuslab.core.config import StrictModel
 from corpuslab.core.errors import CorpuslabError
+from corpuslab.core.runcard import run_card
+from corpuslab.overlap.config import OverlapTrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -35,44 +33,7 @@ SUMMARY_CSV = "overlap_summary.csv"
 CURVE_PNG = "overlap_vs_steps.png"
 COMBINED_PNG = "overlap_analysis_combined.png"
 FINGERPRINTS_FILE = "fingerprints.json"
-
-
-class OverlapTrainConfig(StrictModel):
-    """Every option of an overlap training run; names are the CLI flags with ``-`` → ``_``."""
-
-    base_model: str
-    dataset: str
-    output_dir: str
-    dataset_config: str | None = None
-    split: str = "train"
-    text_field: str = "text"
-    data_files: list[str] | None = None
-    max_steps: int = Field(1000, gt=0)
-    eval_steps: int = Field(100, gt=0)
-    num_train_samples: int | None = Field(100_000, gt=0)
-    per_device_train_batch_size: int = Field(4, gt=0)
-    gradient_accumulation_steps: int = Field(10, gt=0)
-    learning_rate: float = Field(2e-6, gt=0)
-    warmup_steps: int = Field(200, ge=0)
-    max_grad_norm: float = 0.5
-    max_length: int | None = Field(None, gt=1)
-    packing: bool = False
-    bottom_k_vocab: int = Field(2000, gt=0)
-    num_fingerprints: int = Field(5, gt=0)
-    fingerprint_total_len: int = Field(64, gt=1)
-    fingerprint_prefix_len: int = Field(8, gt=0)
-    k_bottom_random_prefix: int = Field(50, gt=0)
-    positions: int = Field(1, gt=0)
-    seed: int = 42
-    load_fingerprints: str | None = None
-    save_fingerprints: str | None = None
-    device: str | None = None
-    bf16: bool | None = None
-    eval_batch_size: int | None = Field(None, gt=0)
-    eval_first_step: bool = False  # also evaluate at step 1, the reference's first point
-    logging_steps: int = Field(10, gt=0)
-    save_final_model: bool = True
-    trust_remote_code: bool = False
+BASE_BOTTOMK_FILE = "base_bottomk.json"
 
 
 def fingerprints_digest(ids: list[list[int]]) -> str:
@@ -110,10 +71,39 @@ def write_outputs(out: Path, results: dict[str, Any], plots: bool = True) -> Non
 def run_overlap_training(
     cfg: OverlapTrainConfig, report: Callable[[str], None] | None = None, progress: bool = True
 ) -> dict[str, Any]:
-    """Run one overlap-tracked fine-tune; returns the ``overlap_results.json`` content."""
+    """Run one overlap-tracked fine-tune; returns the ``overlap_results.json`` content.
+
+    ``report`` receives the progress lines (default: the log). Under torchrun only rank 0 reports and writes
+    files, the run card included.
+    """
+    is_main = int(os.environ.get("RANK", "0")) == 0
+    _say = report or (lambda msg: log.info("%s", msg))
+
+    def say(msg: str) -> None:
+        if is_main:
+            _say(msg)
+
+    inputs = {"base_model": cfg.base_model, "dataset": cfg.dataset, "load_fingerprints": cfg.load_fingerprints}
+    card = run_card(cfg.output_dir, "overlap-train", cfg, inputs=inputs) if is_main else contextlib.nullcontext()
+    with card as c:
+        results = _train_and_track(cfg, say, is_main, progress)
+        if c is not None:
+            s = results["summary"]
+            c.counts.update(steps_evaluated=len(results["steps"]), overlap_first=s.get("overlap_first"),
+                            overlap_last=s.get("overlap_last"), chance=results["chance"],
+                            docs_read=results.get("docs_read"))
+            c.outputs.update(results=RESULTS_FILE, summary_csv=SUMMARY_CSV, curve=CURVE_PNG, analysis=COMBINED_PNG,
+                             fingerprints=FINGERPRINTS_FILE, base_bottomk=BASE_BOTTOMK_FILE,
+                             final_model=results["final_model"])
+    return results
+
+
+def _train_and_track(cfg: OverlapTrainConfig, say: Callable[[str], None], is_main: bool,
+                     progress: bool) -> dict[str, Any]:
     from corpuslab.models.loading import load_causal_lm
-    from corpuslab.overlap.bottomk import _check_k
+    from corpuslab.overlap.bottomk import check_k
     from corpuslab.overlap.fingerprints import (
+        FingerprintRecipe,
         generate_fingerprints,
         load_fingerprints,
         model_vocab_size,
@@ -128,30 +118,24 @@ def run_overlap_training(
         training_plan,
     )
 
-    is_main = int(os.environ.get("RANK", "0")) == 0  # under torchrun only rank 0 reports and writes
-    _say = report or (lambda msg: log.info("%s", msg))
-
-    def say(msg: str) -> None:
-        if is_main:
-            _say(msg)
-
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.time()
 
-    # fp32 master weights whatever the GPU; bf16 autocast comes from the Trainer (reference pitfall 4)
+    # fp32 master weights whatever the GPU; bf16 autocast comes from the Trainer (the reference trains fp16
+    # weights, and half-precision tail logits tie)
     model, tok = load_causal_lm(cfg.base_model, device=cfg.device, dtype="float32",
                                 trust_remote_code=cfg.trust_remote_code, eval_mode=False)
     V = model_vocab_size(model)
-    _check_k(cfg.bottom_k_vocab, V)
+    check_k(cfg.bottom_k_vocab, V)
     if cfg.load_fingerprints:
         fps = load_fingerprints(cfg.load_fingerprints, tokenizer=tok, model=model)
         say(f"loaded {len(fps)} fingerprints from {cfg.load_fingerprints}")
     else:
-        fps = generate_fingerprints(model, tok, num_fingerprints=cfg.num_fingerprints,
-                                    total_len=cfg.fingerprint_total_len, prefix_len=cfg.fingerprint_prefix_len,
-                                    k_bottom=cfg.k_bottom_random_prefix, seed=cfg.seed,
-                                    base_model_name=cfg.base_model)
+        recipe = FingerprintRecipe(num_fingerprints=cfg.num_fingerprints, total_len=cfg.fingerprint_total_len,
+                                   prefix_len=cfg.fingerprint_prefix_len, k_bottom=cfg.k_bottom_random_prefix,
+                                   seed=cfg.seed)
+        fps = generate_fingerprints(model, tok, recipe, base_model_name=cfg.base_model)
         say(f"generated {len(fps)} fingerprints of {cfg.fingerprint_total_len} tokens (seed {cfg.seed})")
     if is_main:
         save_fingerprints(out / FINGERPRINTS_FILE, fps)
@@ -200,7 +184,7 @@ def run_overlap_training(
         results["is_main_process"] = False
         return results
     if results["steps"] and results["steps"][0]["step"] == 0 and results["steps"][0]["avg_overlap_ratio"] != 1.0:
-        raise CorpuslabError(  # pragma: no cover - guards the method's invariant (reference pitfall 1)
+        raise CorpuslabError(  # pragma: no cover - the method's invariant: no embedding resize, untouched base
             f"step-0 overlap is {results['steps'][0]['avg_overlap_ratio']}, not 1.0: the base sets were not "
             "computed from the untouched model")
     results["train_metrics"] = res.metrics
@@ -209,7 +193,7 @@ def run_overlap_training(
     results["wall_seconds"] = round(time.time() - t_start, 3)
     results["eval_seconds_total"] = round(sum(p["eval_seconds"] for p in results["steps"]), 6)
     results["final_model"] = "final_model" if cfg.save_final_model else None
-    write_json_atomic(out / "base_bottomk.json", {
+    write_json_atomic(out / BASE_BOTTOMK_FILE, {
         "k": cfg.bottom_k_vocab, "positions": cfg.positions,
         "bottomk": tracker.base_bottomk.tolist() if tracker.base_bottomk is not None else None})
     write_outputs(out, results, plots=True)

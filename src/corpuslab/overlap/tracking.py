@@ -3,8 +3,9 @@
 The base bottom-k sets are computed from the *training model itself* at ``on_train_begin`` — after Trainer
 has placed it on its device and before any optimiser step — with the very same batched function used for
 every later evaluation. The step-0 overlap is therefore exactly 1.0 by construction, and no second frozen
-copy of the model is needed. (The reference loads a separate fp16 reference copy, resizes the training
-copy's embeddings and has no step-0 point, which is why its curve starts at 0.978; see reference §2.5.)
+copy of the model is needed. (KimAu197/llm_fingerprint ``watermarking/train/train_and_eval_overlap.py``
+loads a separate fp16 reference copy, resizes the training copy's embeddings and has no step-0 point, which
+is why its curve starts at 0.978.)
 
 Evaluations happen at step 0, whenever ``global_step % eval_steps == 0``, at the last step and at any
 ``extra_steps`` (e.g. step 1, the reference's first point); each runs in

@@ -31,10 +31,12 @@ from tqdm.auto import tqdm
 from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.errors import DataError
 from corpuslab.core.markers import completion_info, mark_complete, write_manifest
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.shards import ShardWriter, encode_line
 from corpuslab.core.streams import Bz2Streams, open_read, read_blocks
 from corpuslab.engine.runner import imap_bounded
+from corpuslab.wiki.config import WikiExtractConfig
 from corpuslab.wiki.titles import Namespaces, language_from_dbname
 from corpuslab.wiki.wikitext import WikitextError, wikitext_to_text
 
@@ -380,32 +382,31 @@ def _mp_context() -> mp.context.BaseContext:
     return mp.get_context("fork" if hasattr(os, "fork") else "spawn")
 
 
-def extract_dump(
-    dump_path: str | os.PathLike[str],
-    output_dir: str | os.PathLike[str],
-    workers: int = 1,
-    shard_size: int = 10_000,
-    fmt: str = "jsonl.zst",
-    chunk_bytes: int = 1 << 18,
-    index_path: str | os.PathLike[str] | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """Write the dump's articles as corpuslab shards ``articles-00000.<fmt>`` and a ``report.json``.
+def extract_dump(cfg: WikiExtractConfig, progress: bool = True) -> dict[str, Any]:
+    """Write the dump's articles as corpuslab shards ``articles-00000.<format>``, ``report.json`` and ``run.json``.
 
     Records are ``{"id": "<dbname>-<page_id>", "text", "metadata": {title, page_id, revision_id,
     language, url, links}}`` in dump order whatever the worker count. Re-running skips shards already
-    marked complete. Returns the report (counts, shards, seconds). ``chunk_bytes`` of decompressed XML
-    make one worker task when there is no multistream index.
+    marked complete. Returns the report (counts, shards, seconds).
     """
+    with run_card(cfg.output_dir, "wiki-extract", cfg, inputs={"dump": cfg.dump, "index": cfg.index}) as card:
+        report = _extract_shards(cfg, progress)
+        card.counts.update(report["counts"])
+        card.outputs.update(shards=report["shards"], report="report.json")
+    return report
+
+
+def _extract_shards(cfg: WikiExtractConfig, progress: bool) -> dict[str, Any]:
     import time
 
     t0 = time.perf_counter()
-    out = Path(output_dir)
+    dump_path, workers, fmt = cfg.dump, cfg.workers, cfg.format
+    out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     header = _header_bytes(dump_path)
     site = read_siteinfo(dump_path, header)
     c: Counter[str] = Counter()
-    idx = str(index_path) if index_path else find_multistream_index(dump_path)
+    idx = cfg.index or find_multistream_index(dump_path)
     shard_idx = 0
     in_shard = 0
     writer: ShardWriter | None = None
@@ -437,7 +438,7 @@ def extract_dump(
             else:
                 writer.write(rec)
         in_shard += 1
-        if in_shard >= shard_size:
+        if in_shard >= cfg.shard_size:
             _close()
 
     def _close() -> None:
@@ -465,7 +466,7 @@ def extract_dump(
         tasks = [(str(dump_path), o, offsets[i + 1] if i + 1 < len(offsets) else None) for i, o in enumerate(offsets)]
         task_fn: Callable[[Any], tuple[list[Prepared], Counter[str]]] = _render_range
     else:
-        tasks = xml_page_chunks(dump_path, chunk_bytes, c)
+        tasks = xml_page_chunks(dump_path, cfg.chunk_bytes, c)
         task_fn = _render_xml
     init = (site, header, not fmt.endswith("parquet"))
     try:

@@ -1,6 +1,6 @@
 """Redirect table: every redirect title → the final (non-redirect) target, chains followed, loops dropped.
 
-Mirrors the reference ``extract_wikipedia_redirects.py`` (shared/reference/leia_and_revertrisk.md A.2):
+Mirrors LEIA's ``scripts/extract_wikipedia_redirects.py`` (studio-ousia/leia; Yamada & Ri, arXiv 2402.11485):
 titles that take part in a cycle are dropped; so are titles whose chain runs into a cycle (their chain
 has no end either). Both sides are normalised with :func:`~corpuslab.wiki.titles.normalize_title`; a
 redirect to a section (``Foo#Bar``) points at ``Foo``.
@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from corpuslab.core.runcard import run_card
+from corpuslab.wiki.config import WikiRedirectsConfig
 from corpuslab.wiki.extract import SiteInfo, iter_pages
 from corpuslab.wiki.titles import normalize_title
 
@@ -77,13 +79,24 @@ def resolve_redirects(pairs: Iterable[tuple[str, str]]) -> tuple[dict[str, str],
     return final, stats
 
 
-def extract_redirects(dump_path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None) -> tuple[dict[str, str], dict[str, Any]]:
-    """Read a dump's redirects, resolve them, optionally write ``output`` (TSV or Parquet)."""
-    from corpuslab.wiki.tables import write_pairs
-
+def read_redirects(dump_path: str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, Any]]:
+    """A dump's redirect table, resolved, in memory: ``(table, stats)`` (stats include ``pages``,
+    ``truncated`` and ``bad_redirects`` of the dump)."""
     c: Counter[str] = Counter()
     table, stats = resolve_redirects(iter_redirect_pairs(dump_path, c))
-    stats = {**stats, **{k: v for k, v in c.items() if k in ("pages", "truncated", "bad_redirects")}}
-    if output is not None:
-        write_pairs(output, sorted(table.items()), ("source", "target"))
+    return table, {**stats, **{k: v for k, v in c.items() if k in ("pages", "truncated", "bad_redirects")}}
+
+
+def extract_redirects(cfg: WikiRedirectsConfig | str | os.PathLike[str]) -> tuple[dict[str, str], dict[str, Any]]:
+    """Resolve a dump's redirects; with a config, also write ``cfg.output`` (TSV or Parquet) and its run card
+    ``<output>.run.json``. A plain dump path only reads (:func:`read_redirects`). Returns ``(table, stats)``."""
+    if not isinstance(cfg, WikiRedirectsConfig):
+        return read_redirects(cfg)
+    from corpuslab.wiki.tables import write_pairs
+
+    with run_card(cfg.output, "wiki-redirects", cfg, inputs={"dump": cfg.dump}, single_file=True) as card:
+        table, stats = read_redirects(cfg.dump)
+        write_pairs(cfg.output, sorted(table.items()), ("source", "target"))
+        card.counts.update(stats)
+        card.outputs.update(table=os.path.basename(cfg.output))
     return table, stats

@@ -1,9 +1,9 @@
 """Wikidata JSON dump → per-language ``title → QID`` tables from sitelinks, streamed.
 
 The dump is one entity per line inside a JSON array (``[`` first, ``]`` last, lines end with ``,``),
-``.json``, ``.json.gz`` or ``.json.bz2``. Only ``{lang}wiki`` sitelinks are read (as the reference
-``extract_wikidata_ids.py`` does); titles are normalised like every other title here. A line that
-is not JSON is counted (``bad_lines``) and skipped.
+``.json``, ``.json.gz`` or ``.json.bz2``. Only ``{lang}wiki`` sitelinks are read (as LEIA's
+``scripts/extract_wikidata_ids.py``, studio-ousia/leia, does); titles are normalised like every other title
+here. A line that is not JSON is counted (``bad_lines``) and skipped.
 """
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ from tqdm.auto import tqdm
 
 from corpuslab.core.atomic import write_json_atomic
 from corpuslab.core.errors import DataError
+from corpuslab.core.runcard import run_card
 from corpuslab.core.streams import STREAM_ERRORS, open_read
+from corpuslab.wiki.config import WikiWikidataConfig
 from corpuslab.wiki.tables import write_pairs
 from corpuslab.wiki.titles import normalize_title
 
 log = logging.getLogger(__name__)
+
+REPORT_FILE = "wikidata-report.json"
 
 
 def site_for(lang: str) -> str:
@@ -83,20 +87,21 @@ def sitelink_tables(entities: Iterable[dict[str, Any]], languages: list[str],
     return tables
 
 
-def extract_wikidata(dump_path: str | os.PathLike[str], output_dir: str | os.PathLike[str], languages: list[str],
-                     fmt: str = "tsv", progress: bool = True) -> dict[str, Any]:
-    """Write ``{lang}-wikidata-ids.{tsv|parquet}`` per language plus ``report.json``; return the report."""
-    if fmt not in ("tsv", "parquet"):
-        raise DataError(f"unknown table format {fmt!r}: use tsv or parquet")
-    c: Counter[str] = Counter()
-    ents = tqdm(iter_entities(dump_path, c), desc="wikidata", unit=" entities", disable=not progress)
-    tables = sitelink_tables(ents, languages, c)
-    out = Path(output_dir)
-    files = {}
-    for lang, table in tables.items():
-        f = out / f"{lang}-wikidata-ids.{fmt}"
-        write_pairs(f, sorted(table.items()), ("title", "qid"))
-        files[lang] = str(f)
-    report = {"dump": str(dump_path), "languages": languages, "counts": dict(sorted(c.items())), "files": files}
-    write_json_atomic(out / "wikidata-report.json", report)
+def extract_wikidata(cfg: WikiWikidataConfig, progress: bool = True) -> dict[str, Any]:
+    """Write ``{lang}-wikidata-ids.{tsv|parquet}`` per language, ``wikidata-report.json`` and ``run.json``;
+    return the report."""
+    out = Path(cfg.output_dir)
+    with run_card(out, "wiki-wikidata", cfg, inputs={"dump": cfg.dump}) as card:
+        c: Counter[str] = Counter()
+        ents = tqdm(iter_entities(cfg.dump, c), desc="wikidata", unit=" entities", disable=not progress)
+        tables = sitelink_tables(ents, cfg.languages, c)
+        files = {}
+        for lang, table in tables.items():
+            f = out / f"{lang}-wikidata-ids.{cfg.format}"
+            write_pairs(f, sorted(table.items()), ("title", "qid"))
+            files[lang] = str(f)
+        report = {"dump": cfg.dump, "languages": cfg.languages, "counts": dict(sorted(c.items())), "files": files}
+        write_json_atomic(out / REPORT_FILE, report)
+        card.counts.update(report["counts"])
+        card.outputs.update(tables={lang: Path(f).name for lang, f in files.items()}, report=REPORT_FILE)
     return report

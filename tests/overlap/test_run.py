@@ -1,4 +1,5 @@
-"""End to end: overlap-tracked fine-tunes (stories260K, tiny Qwen2), output files, compare, score, bad input."""
+"""``run_overlap_training`` end to end on the real stories260K Llama: the curve, the output files, the run card,
+shared prompts between runs, the Hub code path (``datasets`` JSON) through the CLI, and torchrun."""
 
 from __future__ import annotations
 
@@ -9,17 +10,19 @@ from pathlib import Path
 import matplotlib.image
 import numpy as np
 import pytest
-from overlap_fixtures import _one_torch_thread, botchan_docs, botchan_shards, tiny_llama_dir  # noqa: F401
+from overlap_fixtures import _one_torch_thread, botchan_docs, botchan_shards  # noqa: F401
 from typer.testing import CliRunner
 
+from conftest import check_run_card
 from corpuslab.cli.main import app
 from corpuslab.core.errors import CorpuslabError
-from corpuslab.overlap.compare import compare_runs
-from corpuslab.overlap.run import OverlapTrainConfig, run_overlap_training
-from corpuslab.overlap.score import score_models
+from corpuslab.overlap.config import OverlapScoreConfig, OverlapTrainConfig
+from corpuslab.overlap.lineage import score_models
+from corpuslab.overlap.run import run_overlap_training
 
 RUN_FILES = ["overlap_results.json", "overlap_summary.csv", "overlap_vs_steps.png",
-             "overlap_analysis_combined.png", "fingerprints.json", "final_model/config.json"]
+             "overlap_analysis_combined.png", "fingerprints.json", "base_bottomk.json", "final_model/config.json",
+             "run.json"]
 
 
 def _cfg(base: Path, data: Path, out: Path, **kw) -> OverlapTrainConfig:  # type: ignore[no-untyped-def]
@@ -38,6 +41,7 @@ def en_run(stories260k: Path, botchan_shards: Path, tmp_path_factory: pytest.Tem
     return {"dir": out, "res": res, "fingerprints": fp}
 
 
+@pytest.mark.model
 def test_curve_starts_at_one_and_decreases(en_run: dict) -> None:
     res = en_run["res"]
     steps = [p["step"] for p in res["steps"]]
@@ -52,6 +56,7 @@ def test_curve_starts_at_one_and_decreases(en_run: dict) -> None:
     assert res["chance"] == 100 / 512 and res["vocab_size"] == 512
 
 
+@pytest.mark.model
 def test_output_files_are_well_formed(en_run: dict) -> None:
     from transformers import AutoConfig
 
@@ -72,9 +77,30 @@ def test_output_files_are_well_formed(en_run: dict) -> None:
     assert not list(d.glob(".tmp-*"))
 
 
-def test_shared_fingerprints_compare_and_score(en_run: dict, stories260k: Path, tmp_path: Path,
-                                                botchan_shards: Path) -> None:  # noqa: F811
-    # a second run on other data reusing the saved prompts (the EN/JA protocol)
+@pytest.mark.model
+def test_run_card_has_the_headline_numbers(en_run: dict) -> None:
+    card = check_run_card(en_run["dir"], "overlap-train")
+    res = en_run["res"]
+    assert card["counts"] == {"steps_evaluated": 5, "overlap_first": 1.0,
+                              "overlap_last": res["summary"]["overlap_last"], "chance": 100 / 512,
+                              "docs_read": res["docs_read"]}
+    assert 0 < res["docs_read"] <= 200
+    assert card["outputs"]["final_model"] == "final_model" and card["outputs"]["results"] == "overlap_results.json"
+    assert card["config"]["given"]["max_steps"] == 12 and card["config"]["resolved"]["split"] == "train"
+    assert card["seed"] == 42 and card["inputs"]["base_model"] == res["config"]["base_model"]
+
+
+@pytest.mark.model
+def test_final_model_scores_as_the_last_tracked_point(en_run: dict, stories260k: Path) -> None:
+    """The lineage scorer and the training tracker measure the same thing on the same prompts."""
+    sc = score_models(OverlapScoreConfig(base=str(stories260k), models=[str(en_run["dir"] / "final_model")],
+                                         load_fingerprints=str(en_run["fingerprints"]), bottom_k_vocab=100))
+    assert sc["rows"][0]["avg_overlap_ratio"] == pytest.approx(en_run["res"]["summary"]["overlap_last"], abs=1e-9)
+
+
+@pytest.mark.model
+def test_shared_fingerprints_give_the_same_prompts(en_run: dict, stories260k: Path, tmp_path: Path) -> None:
+    """A second run on other data reusing the saved prompts (the EN/JA protocol)."""
     from corpuslab.core.shards import write_records
 
     other = tmp_path / "other_data"
@@ -82,33 +108,12 @@ def test_shared_fingerprints_compare_and_score(en_run: dict, stories260k: Path, 
     res2 = run_overlap_training(_cfg(stories260k, other, tmp_path / "b", max_steps=6,
                                      load_fingerprints=str(en_run["fingerprints"])), progress=False)
     assert res2["fingerprints_sha"] == en_run["res"]["fingerprints_sha"]
-    assert res2["steps"][0]["avg_overlap_ratio"] == 1.0
-    cmp = compare_runs([en_run["dir"], tmp_path / "b"], ["en", "cats"], tmp_path / "cmp")
-    assert [r["run"] for r in cmp["rows"]] == ["en", "cats"] and not cmp["warnings"]
-    assert matplotlib.image.imread(tmp_path / "cmp" / "comparison.png").shape[0] > 300
-    # CLI: argparse-style --runs A B --labels x y
-    r = CliRunner().invoke(app, ["overlap", "compare", "--runs", str(en_run["dir"]), str(tmp_path / "b"),
-                                 "--labels", "EN", "CATS", "--output-dir", str(tmp_path / "cmp2")])
-    assert r.exit_code == 0, r.output
-    assert "EN" in r.output and "CATS" in r.output and (tmp_path / "cmp2" / "comparison.png").exists()
-    # lineage score: itself 1.0, the fine-tune in between, an independent init near chance
-    import torch
-    from transformers import AutoModelForCausalLM
-
-    torch.manual_seed(5)
-    fresh = AutoModelForCausalLM.from_config(AutoModelForCausalLM.from_pretrained(stories260k).config)
-    fresh.save_pretrained(tmp_path / "fresh")
-    (tmp_path / "fresh" / "tokenizer.json").write_bytes((stories260k / "tokenizer.json").read_bytes())
-    (tmp_path / "fresh" / "tokenizer_config.json").write_bytes((stories260k / "tokenizer_config.json").read_bytes())
-    sc = score_models(str(stories260k), [str(stories260k), str(en_run["dir"] / "final_model"), str(tmp_path / "fresh")],
-                      fingerprints=en_run["fingerprints"], k=100)
-    same, tuned, indep = (row["avg_overlap_ratio"] for row in sc["rows"])
-    assert same == 1.0
-    assert tuned == pytest.approx(en_run["res"]["summary"]["overlap_last"], abs=1e-9)
-    assert indep < 0.35 and indep < tuned
-    assert all(row["same_tokenizer"] for row in sc["rows"])
+    assert res2["steps"][0]["avg_overlap_ratio"] == 1.0 and [p["step"] for p in res2["steps"]] == [0, 3, 6]
+    assert json.loads((tmp_path / "b" / "fingerprints.json").read_text()) == json.loads(
+        en_run["fingerprints"].read_text())
 
 
+@pytest.mark.model
 def test_tiny_qwen2_via_datasets_json_and_cli(tmp_path: Path, botchan_docs: list[str]) -> None:  # noqa: F811
     """The Hub code path (datasets.load_dataset streaming) on a local JSON file, a Qwen2-style tiny model."""
     from corpuslab.models.tiny import build_tiny_causal_lm
@@ -132,35 +137,28 @@ def test_tiny_qwen2_via_datasets_json_and_cli(tmp_path: Path, botchan_docs: list
     assert len(fps) == 3 and all(len(f["ids"]) == 24 for f in fps)
     assert res["steps"][-1]["avg_overlap_ratio"] < 1.0
     assert not (tmp_path / "run" / "final_model").exists()
+    card = check_run_card(tmp_path / "run", "overlap-train")
+    assert card["outputs"]["final_model"] is None and card["config"]["resolved"]["save_final_model"] is False
 
 
-def test_bad_input_gives_one_line_errors(stories260k: Path, tiny_llama_dir: Path, botchan_shards: Path,  # noqa: F811
-                                         tmp_path: Path) -> None:
-    with pytest.raises(CorpuslabError, match="does not exist"):
+def test_missing_base_model_is_a_one_line_error_and_a_failed_card(tmp_path: Path, botchan_shards: Path) -> None:  # noqa: F811
+    with pytest.raises(CorpuslabError, match="does not exist") as e:
         run_overlap_training(_cfg(tmp_path / "no_such_model", botchan_shards, tmp_path / "x"))
+    assert "\n" not in str(e.value)
+    card = json.loads((tmp_path / "x" / "run.json").read_text())
+    assert card["kind"] == "overlap-train" and card["status"] == "failed" and "does not exist" in card["error"]
+
+
+def test_k_larger_than_the_vocabulary_is_refused(stories260k: Path, botchan_shards: Path, tmp_path: Path) -> None:  # noqa: F811
     with pytest.raises(CorpuslabError, match="k=5000 is larger than the model's vocabulary of 512"):
         run_overlap_training(_cfg(stories260k, botchan_shards, tmp_path / "x", bottom_k_vocab=5000))
-    with pytest.raises(CorpuslabError, match="different tokenizer"):
-        score_models(str(stories260k), [str(tiny_llama_dir)], k=50, num_fingerprints=2)
-    mixed = score_models(str(stories260k), [str(tiny_llama_dir)], k=50, num_fingerprints=2,
-                         allow_tokenizer_mismatch=True)
-    assert mixed["rows"][0]["same_tokenizer"] is False
-    runner = CliRunner()
-    r = runner.invoke(app, ["overlap", "score", "--base", "no-such-org/no-such-model", "--models", "x"])
-    assert r.exit_code != 0 and isinstance(r.exception, CorpuslabError)
-    assert "no-such-org/no-such-model" in str(r.exception) and "\n" not in str(r.exception)
-    r = runner.invoke(app, ["overlap", "train", "--base-model", str(stories260k), "--dataset", str(botchan_shards),
-                            "--output-dir", str(tmp_path / "y"), "--max-steps", "0"])
-    assert r.exit_code != 0 and "max_steps" in str(r.exception)
-    y = tmp_path / "run.yaml"
-    y.write_text(f"base_model: {stories260k}\ndataset: {botchan_shards}\noutput_dir: {tmp_path / 'z'}\nmax_stepz: 3\n")
-    r = runner.invoke(app, ["overlap", "train", "--config", str(y)])
-    assert r.exit_code != 0 and "max_stepz: unknown key" in str(r.exception)
 
 
+@pytest.mark.model
 @pytest.mark.slow
 def test_torchrun_two_cpu_processes(stories260k: Path, botchan_shards: Path, tmp_path: Path) -> None:  # noqa: F811
-    """`torchrun --nproc_per_node 2 corpuslab overlap train ...` works unchanged (DDP over gloo on CPU)."""
+    """`torchrun --nproc_per_node 2 corpuslab overlap train ...` works unchanged (DDP over gloo on CPU);
+    rank 0 alone writes the files and the run card."""
     import os
     import shutil
     import subprocess
@@ -183,3 +181,6 @@ def test_torchrun_two_cpu_processes(stories260k: Path, botchan_shards: Path, tmp
     assert res["plan"]["num_processes"] == 2 and res["plan"]["effective_batch"] == 4
     assert [s["step"] for s in res["steps"]] == [0, 2, 4] and res["steps"][0]["avg_overlap_ratio"] == 1.0
     assert res["steps"][-1]["samples_seen"] == 16
+    card = check_run_card(tmp_path / "ddp", "overlap-train")
+    assert card["counts"]["steps_evaluated"] == 3
+

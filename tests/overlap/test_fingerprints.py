@@ -13,6 +13,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 
 from corpuslab.core.errors import CorpuslabError, DataError
 from corpuslab.overlap.fingerprints import (
+    FingerprintRecipe,
     allowed_token_ids,
     generate_fingerprints,
     load_fingerprints,
@@ -28,9 +29,9 @@ def stories(stories260k: Path):  # type: ignore[no-untyped-def]
 
 def test_deterministic_for_a_seed(stories) -> None:  # type: ignore[no-untyped-def]
     model, tok = stories
-    a = generate_fingerprints(model, tok, num_fingerprints=3, seed=42)
-    b = generate_fingerprints(model, tok, num_fingerprints=3, seed=42)
-    c = generate_fingerprints(model, tok, num_fingerprints=3, seed=7)
+    a = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=3, seed=42))
+    b = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=3, seed=42))
+    c = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=3, seed=7))
     assert a.ids == b.ids and [p.text for p in a.prompts] == [p.text for p in b.prompts]
     assert a.ids != c.ids
     assert all(len(ids) == 64 for ids in a.ids)
@@ -41,7 +42,7 @@ def test_deterministic_for_a_seed(stories) -> None:  # type: ignore[no-untyped-d
 def test_reference_sampling_rule(stories) -> None:  # type: ignore[no-untyped-def]
     """Prefix = random.choices(allowed, k=8) from seed 42; every later token is among the 50 least likely."""
     model, tok = stories
-    fps = generate_fingerprints(model, tok, num_fingerprints=2, seed=42)
+    fps = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=2, seed=42))
     allowed = allowed_token_ids(tok, model)
     assert allowed == list(range(3, 512))  # stories260K: <unk>, <s>, </s> excluded
     rng = random.Random(42)
@@ -58,7 +59,7 @@ def test_reference_sampling_rule(stories) -> None:  # type: ignore[no-untyped-de
 
 def test_save_load_round_trip(stories, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     model, tok = stories
-    fps = generate_fingerprints(model, tok, num_fingerprints=4, seed=3, base_model_name="stories260K")
+    fps = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=4, seed=3), base_model_name="stories260K")
     p = save_fingerprints(tmp_path / "fp.json", fps)
     data = json.loads(p.read_text())
     assert data["meta"]["vocab_size"] == 512 and data["meta"]["base_model"] == "stories260K"
@@ -80,7 +81,7 @@ def test_reference_text_format_is_retokenised(stories, tmp_path: Path) -> None: 
 
 def test_fingerprints_from_another_vocabulary_are_refused(stories, tiny_llama_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     model, tok = stories
-    p = save_fingerprints(tmp_path / "fp.json", generate_fingerprints(model, tok, num_fingerprints=2))
+    p = save_fingerprints(tmp_path / "fp.json", generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=2)))
     tiny = AutoModelForCausalLM.from_pretrained(tiny_llama_dir)
     tiny_tok = AutoTokenizer.from_pretrained(tiny_llama_dir)
     with pytest.raises(CorpuslabError, match="vocabulary of 512 ids, this model has 1000"):
@@ -96,9 +97,9 @@ def test_fingerprints_from_another_vocabulary_are_refused(stories, tiny_llama_di
 def test_tiny_model_fingerprints(tiny_llama_dir: Path) -> None:  # noqa: F811
     model = AutoModelForCausalLM.from_pretrained(tiny_llama_dir).eval()
     tok = AutoTokenizer.from_pretrained(tiny_llama_dir)
-    a = generate_fingerprints(model, tok, num_fingerprints=2, total_len=32, seed=1)
-    b = generate_fingerprints(model, tok, num_fingerprints=2, total_len=32, seed=1)
+    a = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=2, total_len=32, seed=1))
+    b = generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=2, total_len=32, seed=1))
     assert a.ids == b.ids and len(a.ids[0]) == 32
     assert max(max(r) for r in a.ids) < 1000 and not set(sum(a.ids, [])) & special_token_ids(tok)
     with pytest.raises(CorpuslabError, match="prefix_len"):
-        generate_fingerprints(model, tok, total_len=4, prefix_len=8)
+        generate_fingerprints(model, tok, FingerprintRecipe(total_len=4, prefix_len=8))

@@ -63,6 +63,8 @@ def test_cli_import(tmp_path: Path, shared) -> None:
     assert res.exit_code == 0, res.output
     assert (out / "config.json").exists() and (out / "tokenizer.json").exists()
     assert not list(tmp_path.glob(".tmp-*"))
+    missing = CliRunner().invoke(app, ["models", "import-llama2c", str(src / "checkpoint_legacy.bin")])
+    assert missing.exit_code != 0 and "tokenizer_bin: required" in str(missing.exception)
 
 
 def test_bad_inputs(tmp_path: Path, shared) -> None:
@@ -74,21 +76,3 @@ def test_bad_inputs(tmp_path: Path, shared) -> None:
         import_llama2c(tmp_path / "nope.bin", tmp_path / "tok.bin", tmp_path / "o")
     with pytest.raises(DataError, match="not a llama2.c tokenizer"):
         read_llama2c_tokenizer(bad, 512)
-
-
-def test_cli_tiny_model_from_real_text(tmp_path: Path, shared) -> None:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    from corpuslab.cli.main import app
-
-    out = tmp_path / "tiny"
-    res = CliRunner().invoke(app, ["models", "tiny", str(shared("text/botchan.txt.bz2")), "--out-dir", str(out),
-                                   "--arch", "gpt2", "--vocab-size", "600"])
-    assert res.exit_code == 0, res.output
-    model = AutoModelForCausalLM.from_pretrained(out)
-    tok = AutoTokenizer.from_pretrained(out)
-    assert model.config.model_type == "gpt2" and model.config.vocab_size == len(tok) <= 600
-    assert tok.decode(tok("the school master")["input_ids"]) == "the school master"
-    bad = CliRunner().invoke(app, ["models", "tiny", str(shared("text/botchan.txt.bz2")), "-o", str(out),
-                                   "--arch", "t5"])
-    assert bad.exit_code != 0 and "unknown architecture" in str(bad.exception)

@@ -1,3 +1,6 @@
+"""Dump → articles: counts and link spans on the real jawiki/viwiki excerpts, parallel = serial, resume,
+multistream, damaged input, the run card."""
+
 import bz2
 import json
 from collections import Counter
@@ -5,12 +8,16 @@ from collections import Counter
 import pytest
 from wiki_fixtures import JAWIKI, VIWIKI, first_pages, ja_articles_cached, page_xml, write_dump
 
+from conftest import check_run_card
 from corpuslab.core.shards import iter_records
 from corpuslab.sources.mediawiki import iter_mediawiki_docs
 from corpuslab.wiki import wikitext
+from corpuslab.wiki.config import WikiExtractConfig
 from corpuslab.wiki.extract import extract_dump, iter_articles, iter_pages
-from corpuslab.wiki.titles import Namespaces
-from corpuslab.wiki.wikitext import wikitext_to_text
+
+
+def _cfg(dump, output_dir, **kw) -> WikiExtractConfig:
+    return WikiExtractConfig(dump=str(dump), output_dir=str(output_dir), **kw)
 
 
 @pytest.fixture(scope="module")
@@ -72,36 +79,6 @@ def test_viwiki_counts_and_links(shared):
     assert ("Na Uy", "Na Uy") in got and ("quốc gia", "Quốc gia") in got and ("cầu Öresund", "Cầu Øresund") in got
 
 
-def test_wikitext_rendering_rules():
-    ns = Namespaces.from_siteinfo([(6, "ファイル"), (14, "Category")])
-    text, links = wikitext_to_text(
-        "'''東京'''は[[日本]]の[[首都|都]]。{{Infobox|x=[[y]]}}<ref>[[出典]]</ref>[[ファイル:a.jpg|thumb|[[b]]]]"
-        "[[Category:日本]][[en:Tokyo]] [[Paris#History|パリの歴史]] &amp;\n\n\n\n== 見出し ==\n* [[リスト]]", ns)
-    assert text == "東京は日本の都。 パリの歴史 &\n\n見出し\n\nリスト"
-    assert [(text[x["start"]:x["end"]], x["target_title"], x.get("fragment")) for x in links] == [
-        ("日本", "日本", None), ("都", "首都", None), ("パリの歴史", "Paris", "History"), ("リスト", "リスト", None)]
-
-
-@pytest.mark.parametrize("wikitext, text, links", [
-    ("A{{a|{{b|[[c]]}}|d}}B", "AB", []),  # nested templates end at the balancing }}
-    ('A<span title="{{x|<b>q</b>}}">t [[u]]</span>B', "At uB", [("u", "U")]),  # a tag inside an attribute
-    ("[[File:a.jpg|thumb|[[b]] c]] d [[e]]", "d e", [("e", "E")]),  # a link inside a dropped file caption
-    ('A<ref name="r">{{cite|[[x]]}}<div>z</div></ref>B<ref name=r/>C', "ABC", []),  # skipped tag, nested tag
-    ("x<!-- [[hidden]] -->y", "xy", []),
-    ("[[a{{b}}|t]] [[:Category:K|k]] [[Category:K]]", "t k", [("t", "A"), ("k", "Category:K")]),
-    ("{{{arg|[[q]]}}}w", "w", []),
-    ("[http://x/{{y}} label [[z]]] after", "label z after", [("z", "Z")]),
-    ("<div>a<div>b</div>c</div>d", "ab\nc\nd", []),
-    ('{| class="w"\n|[[cell]]\n|}\nafter', "after", []),
-    ("[[en:Foo]] [[wikt:bar|baz]] &amp; &#x41; [[A&amp;B]]", "baz & A A&B", [("A&B", "A&B")]),
-])
-def test_skipped_constructs_end_where_they_close(wikitext, text, links):
-    """The walker jumps over what it does not render; each jump must land just after its own closer."""
-    got, spans = wikitext_to_text(wikitext, Namespaces.from_siteinfo([(6, "ファイル"), (14, "Category")]))
-    assert got == text
-    assert [(got[x["start"]:x["end"]], x["target_title"]) for x in spans] == links
-
-
 def test_truncated_bz2_is_counted(tmp_path, shared):
     data = shared(JAWIKI).read_bytes()
     cut = tmp_path / "cut.xml.bz2"
@@ -129,15 +106,15 @@ def test_broken_tokenizer_page_is_skipped_and_counted(tmp_path, monkeypatch):
     c: Counter = Counter()
     arts = list(iter_articles(dump, c))
     assert c["broken_wikitext"] == 1 and "壊れたページ" not in {a["title"] for a in arts}
-    rep = extract_dump(dump, tmp_path / "out", progress=False)
+    rep = extract_dump(_cfg(dump, tmp_path / "out"), progress=False)
     assert rep["counts"]["broken_wikitext"] == 1
 
 
 def test_extract_dump_shards_parallel_equals_serial_and_resumes(tmp_path):
     pages = first_pages(JAWIKI, 40)
     dump = write_dump(tmp_path / "d.xml.bz2", pages)
-    r1 = extract_dump(dump, tmp_path / "w1", workers=1, shard_size=10, progress=False)
-    r2 = extract_dump(dump, tmp_path / "w2", workers=2, shard_size=10, chunk_bytes=20_000, progress=False)
+    r1 = extract_dump(_cfg(dump, tmp_path / "w1", workers=1, shard_size=10), progress=False)
+    r2 = extract_dump(_cfg(dump, tmp_path / "w2", workers=2, shard_size=10, chunk_bytes=20_000), progress=False)
     recs1 = list(iter_records(tmp_path / "w1"))
     recs2 = list(iter_records(tmp_path / "w2"))
     assert recs1 == recs2 and len(recs1) == r1["counts"]["articles"] == r2["counts"]["articles"]
@@ -146,9 +123,20 @@ def test_extract_dump_shards_parallel_equals_serial_and_resumes(tmp_path):
     assert {"title", "page_id", "links", "language", "url"} <= set(md) and recs1[0]["id"] == f"jawiki-{md['page_id']}"
     first = tmp_path / "w1" / r1["shards"][0]
     before = first.stat().st_mtime_ns
-    r3 = extract_dump(dump, tmp_path / "w1", workers=1, shard_size=10, progress=False)
+    r3 = extract_dump(_cfg(dump, tmp_path / "w1", workers=1, shard_size=10), progress=False)
     assert first.stat().st_mtime_ns == before and r3["shards"] == r1["shards"]
     assert json.loads((tmp_path / "w1" / "report.json").read_text())["counts"]["articles"] == len(recs1)
+
+
+def test_run_card_counts_articles_and_bad_input(tmp_path, shared):
+    data = shared(JAWIKI).read_bytes()
+    cut = tmp_path / "cut.xml.bz2"
+    cut.write_bytes(data[: len(data) * 3 // 10])
+    rep = extract_dump(_cfg(cut, tmp_path / "out", shard_size=50, format="jsonl.gz"), progress=False)
+    card = check_run_card(tmp_path / "out", "wiki-extract")
+    assert card["counts"] == rep["counts"] and card["counts"]["truncated"] == 1 and card["counts"]["articles"] > 0
+    assert card["outputs"]["shards"] == rep["shards"] and rep["shards"][0] == "articles-00000.jsonl.gz"
+    assert card["inputs"]["dump"] == str(cut) and card["config"]["given"]["shard_size"] == 50
 
 
 def _multistream(tmp_path, per_stream: int, corrupt: int | None = None):
@@ -184,7 +172,7 @@ def test_multistream_index_parallel(tmp_path, per_stream, tasks):
     """
     dump = _multistream(tmp_path, per_stream)
     serial = list(iter_articles(dump))
-    rep = extract_dump(dump, tmp_path / "ms", workers=2, progress=False)
+    rep = extract_dump(_cfg(dump, tmp_path / "ms", workers=2), progress=False)
     assert rep["multistream_index"] and rep["tasks"] == tasks
     recs = list(iter_records(tmp_path / "ms"))
     assert [r["text"] for r in recs] == [a["text"] for a in serial]
@@ -197,7 +185,7 @@ def test_multistream_damaged_stream_is_counted_and_the_others_kept(tmp_path):
     hit = {p["page_id"] for p in clean[10:12]}  # stream 6 holds pages 11-12 of 30
     want = [p["page_id"] for p in clean if p["namespace"] == 0 and not p["redirect"] and p["page_id"] not in hit]
     dump = _multistream(tmp_path, 2, corrupt=6)
-    rep = extract_dump(dump, tmp_path / "ms", workers=2, progress=False)
+    rep = extract_dump(_cfg(dump, tmp_path / "ms", workers=2), progress=False)
     assert rep["tasks"] == "streams" and rep["counts"]["truncated"] == 1
     got = [r["metadata"]["page_id"] for r in iter_records(tmp_path / "ms")]
     assert [pid for pid in got if pid not in hit] == want and 28 <= rep["counts"]["pages"] < 30
@@ -211,7 +199,7 @@ def test_extract_dump_truncated_bz2_keeps_what_was_read(tmp_path, shared, worker
     at = len(data) * 3 // 10
     cut.write_bytes(data[:at] if damage == "cut" else data[:at] + bytes(b ^ 0xFF for b in data[at:at + 64]) + data[at + 64:])
     serial = [a["page_id"] for a in iter_articles(cut)]
-    rep = extract_dump(cut, tmp_path / "out", workers=workers, chunk_bytes=50_000, progress=False)
+    rep = extract_dump(_cfg(cut, tmp_path / "out", workers=workers, chunk_bytes=50_000), progress=False)
     assert rep["counts"]["truncated"] == 1
     assert [r["metadata"]["page_id"] for r in iter_records(tmp_path / "out")] == serial
     assert 0 < rep["counts"]["articles"] == len(serial) < 189
@@ -225,7 +213,7 @@ def test_extract_dump_xml_cut_inside_a_clean_stream(tmp_path):
     last = xml.rfind(b"<page>")
     cut = tmp_path / "cut.xml.bz2"
     cut.write_bytes(bz2.compress(xml[: last + 200]))
-    rep = extract_dump(cut, tmp_path / "out", progress=False)
+    rep = extract_dump(_cfg(cut, tmp_path / "out"), progress=False)
     assert rep["counts"]["truncated"] == 1 and rep["counts"]["pages"] == 5
 
 
@@ -239,7 +227,7 @@ def test_bz2_reader_multistream_and_trailing_garbage(tmp_path):
     dump.write_bytes(blob)
     c: Counter = Counter()
     serial = list(iter_articles(dump, c))
-    rep = extract_dump(dump, tmp_path / "out", chunk_bytes=10_000, progress=False)
+    rep = extract_dump(_cfg(dump, tmp_path / "out", chunk_bytes=10_000), progress=False)
     assert c["pages"] == rep["counts"]["pages"] == 8 and "truncated" not in rep["counts"] and not c["truncated"]
     assert [r["text"] for r in iter_records(tmp_path / "out")] == [a["text"] for a in serial]
 
@@ -266,6 +254,8 @@ def test_not_a_dump_is_a_one_line_error_naming_the_file(tmp_path, shared):
     cut.write_bytes(shared(JAWIKI).read_bytes()[:2000])  # ends inside <siteinfo>
     for path, why in ((text, "not a MediaWiki XML dump"), (cut, "unreadable before the end of <siteinfo>")):
         with pytest.raises(DataError, match=why) as e:
-            extract_dump(path, tmp_path / "out", progress=False)
+            extract_dump(_cfg(path, tmp_path / "out"), progress=False)
         assert str(path) in str(e.value) and "\n" not in str(e.value)
     assert not list((tmp_path / "out").glob("articles-*"))
+    card = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert card["status"] == "failed" and "unreadable before the end of <siteinfo>" in card["error"]

@@ -19,14 +19,14 @@ from corpuslab.overlap.bottomk import (
     padded_tail_logits,
     summarize,
 )
-from corpuslab.overlap.fingerprints import generate_fingerprints
+from corpuslab.overlap.fingerprints import FingerprintRecipe, generate_fingerprints
 
 
 @pytest.fixture(scope="module")
 def stories(stories260k: Path):  # type: ignore[no-untyped-def]
     model = AutoModelForCausalLM.from_pretrained(stories260k).eval()
     tok = AutoTokenizer.from_pretrained(stories260k)
-    return model, tok, generate_fingerprints(model, tok, num_fingerprints=8, seed=42)
+    return model, tok, generate_fingerprints(model, tok, FingerprintRecipe(num_fingerprints=8, seed=42))
 
 
 def test_sets_are_the_k_lowest_logits(stories) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +94,7 @@ def test_independent_init_scores_near_chance(stories, tiny_llama_dir: Path) -> N
     tok = AutoTokenizer.from_pretrained(tiny_llama_dir)
     torch.manual_seed(321)
     other = AutoModelForCausalLM.from_config(tiny.config).eval()
-    tfps = generate_fingerprints(tiny, tok, num_fingerprints=8, total_len=32)
+    tfps = generate_fingerprints(tiny, tok, FingerprintRecipe(num_fingerprints=8, total_len=32))
     s2 = overlap_scores(bottom_k_vocab(tiny, tfps.ids, k=100), bottom_k_vocab(other, tfps.ids, k=100))
     assert abs(s2.mean() - 100 / 1000) < 0.05, s2
     assert s2.mean() < 0.3
