@@ -101,13 +101,14 @@ def main() -> None:
     default_threads = torch.get_num_threads()
     if args.threads:
         torch.set_num_threads(args.threads)
-    from corpuslab.anatomy.synth import DEFAULT_MIXTURE, run_synth
+    from corpuslab.anatomy.config import SynthConfig
+    from corpuslab.anatomy.synth_benchmark import run_synth
     from corpuslab.models.loading import load_causal_lm
 
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="bench_anatomy_"))
     kw = {"distinct_sequences": 400, "num_generations": 150, "n_bootstrap": 50, "minkpp_pool_size": 60} if args.quick else {}
     t0 = time.perf_counter()
-    s = run_synth(str(out), mixture=DEFAULT_MIXTURE, seed=args.seed, progress=False, **kw)
+    s = run_synth(SynthConfig(output_dir=str(out), seed=args.seed, **kw), progress=False)  # the default mixture
     synth_s = time.perf_counter() - t0
 
     cats = list(s["true_mixture"])

@@ -48,8 +48,8 @@ def digests(folder: Path, patterns: tuple[str, ...], tmp: Path) -> dict[str, str
     out: dict[str, str] = {}
     for pat in patterns:
         for p in sorted(folder.glob(pat)):
-            if not p.is_file():
-                continue
+            if not p.is_file() or p.name == "run.json" or p.name.endswith(".run.json"):
+                continue  # run cards are new and hold times, pids and paths
             data = canonical_json(p, tmp) if p.suffix == ".json" else p.read_bytes()
             out[str(p.relative_to(folder))] = hashlib.sha256(data).hexdigest()[:16]
     return dict(sorted(out.items()))

@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 OUT=${1:-runs/anatomy_demo}
 
 corpuslab anatomy synth -o "$OUT" --mixture github=.45,wikipedia=.25,stackexchange=.15,books=.10,web=.05 \
-    --bootstrap 100     # default model and data sizes: about 4-5 minutes on a 2-core CPU
+    --n-bootstrap 100   # default model and data sizes: about 4-5 minutes on a 2-core CPU
 
 # the estimators can also be rerun by hand on the synth model and its samples:
 corpuslab anatomy labelshift -s "$OUT/data_samples" -o "$OUT/labelshift_hard" \

@@ -1,7 +1,7 @@
 """Domain classifiers for label shift: TF-IDF + logistic regression (default) or a fine-tuned encoder.
 
 Both return *calibrated* class posteriors: EM prior correction needs them (Saerens et al. 2002) and the
-reference pipeline temperature-scales on its validation split (Yaxin9Luo/data_anatomy). Temperature
+Yaxin9Luo/data_anatomy pipeline temperature-scales on its validation split. Temperature
 scaling (Guo et al. 2017) fits one scalar T on held-out logits by minimising the negative log-likelihood.
 """
 
@@ -97,7 +97,7 @@ class TfidfClassifier:
 class EncoderClassifier:
     """Fine-tune a Hugging Face encoder (DistilBERT-style) for sequence classification.
 
-    Defaults follow the reference pipeline (3 epochs, lr 2e-5, max_len 256); small models may want a larger lr.
+    Defaults follow Yaxin9Luo/data_anatomy (3 epochs, lr 2e-5, max_len 256); small models may want a larger lr.
     """
 
     classes: list[str]

@@ -1,13 +1,14 @@
 """Score an estimated mixture against a ground-truth spec.
 
-Metric (Yaxin9Luo/data_anatomy ``benchmark_evaluation.py``; /work/shared/reference/fingerprint_and_mixture.md §6):
-overlap accuracy ``Acc = 1 − ½·Σ_c |e_c − g_c|`` (one minus total-variation distance), plus
-``Acc_tol(τ) = mean_c 1[|e_c − g_c| ≤ τ]`` (τ = 0.02), L1 and KL. Both sides are normalised first and
-aligned automatically: a 6-class side (``web``) forces the other side's ``commoncrawl + c4`` into ``web``.
+Metric (Yaxin9Luo/data_anatomy ``benchmark_evaluation.py``): overlap accuracy ``Acc = 1 − ½·Σ_c |e_c − g_c|``
+(one minus total-variation distance), plus ``Acc_tol(τ) = mean_c 1[|e_c − g_c| ≤ τ]`` (τ = 0.02), L1 and KL.
+Both sides are normalised first and aligned automatically: a 6-class side (``web``) forces the other side's
+``commoncrawl + c4`` into ``web``.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from corpuslab.anatomy.categories import KNOWN, WEB_PARTS, canonical_category, merge_web
+from corpuslab.anatomy.config import EvaluateConfig
 from corpuslab.core.config import read_yaml
 from corpuslab.core.errors import ConfigError, DataError
 
@@ -213,11 +215,35 @@ def evaluate_runs(runs: list[str], spec: MixtureSpec, tol: float = 0.02, method:
     return scores
 
 
+def run_evaluate(cfg: EvaluateConfig, truth: MixtureSpec | None = None) -> list[Score]:
+    """Score every estimate in ``cfg``'s run folders against the spec; with ``cfg.output_dir``, write the
+    report there (with ``run.json``). ``truth``: a spec already in memory (synth's realised mixture), used
+    instead of loading ``cfg.ground_truth``.
+    """
+    from corpuslab.core.errors import CorpuslabError
+    from corpuslab.core.runcard import run_card
+
+    runs = cfg.run_folders()
+    if not runs:
+        raise CorpuslabError("give --results-dir DIR or --compare DIR [DIR ...]")
+    spec = truth if truth is not None else load_spec(cfg.ground_truth)
+    score = functools.partial(evaluate_runs, runs, spec, tol=cfg.tol, method=cfg.method, include_uniform=cfg.uniform)
+    if not cfg.output_dir:
+        return score()
+    with run_card(cfg.output_dir, "anatomy-evaluate", cfg, inputs={"runs": runs, "ground_truth": spec.source}) as card:
+        scores = score()
+        write_report(scores, spec, cfg.output_dir)
+        card.counts.update(estimates=len(scores), accuracy={f"{s.run}/{s.method}": s.accuracy for s in scores})
+        card.outputs.update(json="evaluation.json", csv="evaluation.csv", report="report.md", plot="mixtures.png")
+    return scores
+
+
 # ---- outputs ---------------------------------------------------------------------------------------
 
 
 def write_report(scores: list[Score], spec: MixtureSpec, out_dir: str | os.PathLike[str]) -> dict[str, str]:
     """``evaluation.json``, ``evaluation.csv``, ``report.md`` and ``mixtures.png`` under ``out_dir``."""
+    from corpuslab.anatomy.plots import plot_mixtures
     from corpuslab.core.atomic import atomic_path, write_json_atomic
 
     out = Path(out_dir)
@@ -246,31 +272,3 @@ def write_report(scores: list[Score], spec: MixtureSpec, out_dir: str | os.PathL
     plot_mixtures(scores, out / "mixtures.png", title=f"Estimated vs true mixture — {spec.name}")
     return {"json": str(out / "evaluation.json"), "csv": str(out / "evaluation.csv"),
             "report": str(out / "report.md"), "plot": str(out / "mixtures.png")}
-
-
-def plot_mixtures(scores: list[Score], path: str | os.PathLike[str], title: str = "") -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from corpuslab.core.atomic import atomic_path
-
-    if not scores:
-        return
-    cats = scores[0].categories
-    x = np.arange(len(cats))
-    width = 0.8 / (len(scores) + 1)
-    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(cats)), 4))
-    ax.bar(x - 0.4 + width / 2, scores[0].truth, width, label="truth", color="black")
-    for i, s in enumerate(scores, 1):
-        vals = [s.estimate[s.categories.index(c)] if c in s.categories else 0.0 for c in cats]
-        ax.bar(x - 0.4 + width * (i + 0.5), vals, width, label=f"{s.run}/{s.method} (acc {s.accuracy:.3f})")
-    ax.set_xticks(x, cats, rotation=20)
-    ax.set_ylabel("share")
-    ax.set_title(title)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=110)
-    plt.close(fig)

@@ -1,6 +1,6 @@
 """Label-shift prior estimation: BBSE and EM (Saerens et al. 2002), with bootstrap confidence intervals.
 
-Setting (/work/shared/reference/fingerprint_and_mixture.md §6): p(x|y) is shared by the local category
+Setting (label shift, as in Yaxin9Luo/data_anatomy ``prior.py``): p(x|y) is shared by the local category
 samples (source) and the model's generations (target); only p(y) differs. Given a classifier's
 posteriors on held-out source data (with labels) and on target data:
 
@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from corpuslab.anatomy.config import LabelShiftConfig
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,7 @@ def confusion_matrix(probs: np.ndarray, labels: np.ndarray, k: int, mode: str = 
     """
     probs = np.asarray(probs, dtype=np.float64)
     labels = np.asarray(labels)
-    f = _features(probs, k, mode)
+    f = _bbse_features(probs, k, mode)
     c = np.zeros((k, k))
     for y in range(k):
         m = labels == y
@@ -57,7 +60,7 @@ def confusion_matrix(probs: np.ndarray, labels: np.ndarray, k: int, mode: str = 
     return c
 
 
-def _features(probs: np.ndarray, k: int, mode: str) -> np.ndarray:
+def _bbse_features(probs: np.ndarray, k: int, mode: str) -> np.ndarray:
     if mode == "soft":
         return probs
     if mode == "hard":
@@ -105,7 +108,7 @@ def bbse(source_probs: np.ndarray, source_labels: np.ndarray, target_probs: np.n
     """Target class priors by black-box shift estimation (see module docstring)."""
     k = source_probs.shape[1]
     c = confusion_matrix(source_probs, source_labels, k, mode)
-    mu = _features(np.asarray(target_probs, dtype=np.float64), k, mode).mean(axis=0)
+    mu = _bbse_features(np.asarray(target_probs, dtype=np.float64), k, mode).mean(axis=0)
     return bbse_from_stats(c, mu)
 
 
@@ -129,6 +132,15 @@ def em_priors(target_probs: np.ndarray, train_priors: np.ndarray, max_iter: int 
             break
         q = q_new
     return q, it
+
+
+@dataclass(frozen=True)
+class BootstrapSettings:
+    """The percentile bootstrap behind the confidence intervals: resamples, CI level, seed."""
+
+    n_bootstrap: int = 200
+    ci: float = 0.95
+    seed: int = 0
 
 
 @dataclass
@@ -179,14 +191,15 @@ class LabelShiftResult:
 
 def estimate_priors(
     source_probs: np.ndarray, source_labels: np.ndarray, target_probs: np.ndarray, classes: list[str],
-    train_priors: np.ndarray | None = None, bbse_mode: str = "soft", n_bootstrap: int = 200,
-    ci: float = 0.95, seed: int = 0,
+    train_priors: np.ndarray | None = None, bbse_mode: str = "soft",
+    bootstrap: BootstrapSettings = BootstrapSettings(),
 ) -> LabelShiftResult:
     """Both estimators with bootstrap CIs (BBSE resamples held-out and target; EM resamples target).
 
     ``train_priors`` are the class frequencies the classifier was trained with (EM's p_t); default: the
     held-out label frequencies.
     """
+    n_bootstrap, ci = bootstrap.n_bootstrap, bootstrap.ci
     sp = np.asarray(source_probs, dtype=np.float64)
     tp = np.asarray(target_probs, dtype=np.float64)
     y = np.asarray(source_labels, dtype=np.int64)
@@ -203,11 +216,11 @@ def estimate_priors(
     if msg:
         log.warning(msg)
         warnings.append(msg)
-    mu = _features(tp, k, bbse_mode).mean(axis=0)
+    mu = _bbse_features(tp, k, bbse_mode).mean(axis=0)
     bbse_point = bbse_from_stats(c, mu)
     em_point, em_iters = em_priors(tp, pt)
 
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(bootstrap.seed)
     bb, ee = [], []
     by_class = [np.nonzero(y == j)[0] for j in range(k)]
     for _ in range(n_bootstrap):
@@ -215,7 +228,7 @@ def estimate_priors(
         # stratified resample of the held-out set keeps every class present
         si = np.concatenate([idx[rng.integers(0, len(idx), len(idx))] for idx in by_class if len(idx)])
         cb = confusion_matrix(sp[si], y[si], k, bbse_mode)
-        bb.append(bbse_from_stats(cb, _features(tp[ti], k, bbse_mode).mean(axis=0)))
+        bb.append(bbse_from_stats(cb, _bbse_features(tp[ti], k, bbse_mode).mean(axis=0)))
         ee.append(em_priors(tp[ti], pt, max_iter=300, tol=1e-8)[0])
     lo, hi = 100 * (1 - ci) / 2, 100 * (1 + ci) / 2
 
@@ -252,78 +265,91 @@ def stratified_split(labels: np.ndarray, holdout: float, seed: int) -> tuple[np.
     return np.sort(np.concatenate(tr)), np.sort(np.concatenate(ho))
 
 
-def run_labelshift(
-    sample_dir: str, output_dir: str, model: str | None = None, categories: list[str] | None = None,
-    classifier: str = "tfidf", encoder_model: str | None = None, holdout: float = 0.2,
-    max_per_category: int | None = 5000, num_prompts: int = 300, max_new_tokens: int = 512,
-    temperature: float = 0.8, top_p: float = 0.9, top_k: int = 0, gen_batch_size: int = 16, prompts: list[str] | None = None,
-    use_cached_generations: str | None = None, bbse_mode: str = "soft", n_bootstrap: int = 200,
-    seed: int = 0, device: str | None = None, progress: bool = True, model_obj: Any = None,
-) -> dict[str, Any]:
+def run_labelshift(cfg: LabelShiftConfig, progress: bool = True, model_obj: Any = None) -> dict[str, Any]:
     """Classifier on local samples → posteriors on the model's generations → BBSE + EM priors.
 
     Writes ``summary.json``, ``summary.csv``, ``confusion_matrix.png``, ``priors.png``, ``pbar_vs_ctpi.png``,
-    ``generations.jsonl`` (when generating) and the raw posteriors as ``.npy`` under ``output_dir``.
-    ``model_obj`` = ``(model, tokenizer)`` already in memory (used by ``synth``).
+    ``generations.jsonl`` (when generating), the raw posteriors as ``.npy`` and ``run.json`` under
+    ``cfg.output_dir``. ``model_obj`` = ``(model, tokenizer)`` already in memory (used by ``synth``).
     """
-    from pathlib import Path
-
-    from corpuslab.anatomy.classifier import calibrated_probs, make_classifier, train_and_calibrate
-    from corpuslab.anatomy.generate import generate_texts, read_generations
-    from corpuslab.anatomy.plots import plot_confusion, plot_pbar_vs_ctpi, plot_priors
     from corpuslab.anatomy.samples import load_category_samples
-    from corpuslab.core.atomic import atomic_path, write_json_atomic
     from corpuslab.core.errors import CorpuslabError
+    from corpuslab.core.runcard import run_card
+
+    if not cfg.use_cached_generations and model_obj is None and not cfg.model:
+        raise CorpuslabError("give --model to generate target texts, or --use-cached-generations FILE")
+    if cfg.classifier == "encoder" and not cfg.encoder_model:
+        raise CorpuslabError("--classifier encoder needs --encoder-model (a local folder or hub id)")
+    inputs = {"samples": cfg.samples, "model": cfg.model or ("<in-memory>" if model_obj is not None else None),
+              "use_cached_generations": cfg.use_cached_generations}
+    with run_card(cfg.output_dir, "anatomy-labelshift", cfg, inputs=inputs) as card:
+        samples = load_category_samples(cfg.samples, cfg.categories, max_per_category=cfg.max_per_category)
+        summary = _estimate_and_write(cfg, samples, progress, model_obj)
+        card.counts.update(documents=summary["samples"], generations=summary["generations"]["n"],
+                           heldout_accuracy=summary["classifier"]["heldout_accuracy"],
+                           bbse=summary["priors"]["bbse"]["point"], em=summary["priors"]["em"]["point"],
+                           warnings=len(summary["warnings"]))
+        card.outputs.update(summary="summary.json", table="summary.csv", confusion="confusion_matrix.png",
+                            priors="priors.png", fit_check="pbar_vs_ctpi.png")
+        if not cfg.use_cached_generations:
+            card.outputs["generations"] = "generations.jsonl"
+    return summary
+
+
+def _target_texts(cfg: LabelShiftConfig, out: Path, progress: bool, model_obj: Any) -> tuple[list[str], str]:
+    """The texts to estimate priors on and where they come from: the cached file, or the model's samples."""
+    from corpuslab.anatomy.generate import generate_texts, read_generations
+    from corpuslab.core.errors import CorpuslabError
+
+    if cfg.use_cached_generations:
+        return read_generations(cfg.use_cached_generations), str(cfg.use_cached_generations)
+    if model_obj is None:
+        from corpuslab.models.loading import load_causal_lm
+
+        model_obj = load_causal_lm(cfg.model, device=cfg.device)  # type: ignore[arg-type]
+    gens = generate_texts(model_obj[0], model_obj[1], cfg, cache_path=out / "generations.jsonl", progress=progress)
+    gens = [g for g in gens if g.strip()]
+    if not gens:
+        raise CorpuslabError("the model generated only empty texts; check the prompts and max_new_tokens")
+    return gens, str(out / "generations.jsonl")
+
+
+def _estimate_and_write(cfg: LabelShiftConfig, samples: dict[str, list[str]], progress: bool,
+                        model_obj: Any) -> dict[str, Any]:
+    """Classifier on a stratified split of the samples, priors on the target texts; every output file."""
+    from corpuslab.anatomy.classifier import calibrated_probs, make_classifier, train_and_calibrate
+    from corpuslab.anatomy.plots import plot_confusion, plot_pbar_vs_ctpi, plot_priors
+    from corpuslab.core.atomic import atomic_path, write_json_atomic
     from corpuslab.core.runinfo import run_info
 
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    samples = load_category_samples(sample_dir, categories, max_per_category=max_per_category)
+    out = Path(cfg.output_dir)
     classes = list(samples)
     texts = [t for c in classes for t in samples[c]]
     labels = np.array([i for i, c in enumerate(classes) for _ in samples[c]], dtype=np.int64)
-    tr, ho = stratified_split(labels, holdout, seed)
-    kw: dict[str, Any] = {"model_name": encoder_model, "device": device} if classifier == "encoder" else {}
-    if classifier == "encoder" and not encoder_model:
-        raise CorpuslabError("--classifier encoder needs --encoder-model (a local folder or hub id)")
-    clf = make_classifier(classifier, classes, seed=seed, **kw)
+    tr, ho = stratified_split(labels, cfg.holdout, cfg.seed)
+    encoder = cfg.classifier == "encoder"
+    kw: dict[str, Any] = {"model_name": cfg.encoder_model, "device": cfg.device} if encoder else {}
+    clf = make_classifier(cfg.classifier, classes, seed=cfg.seed, **kw)
     ho_probs, ho_acc = train_and_calibrate(clf, [texts[i] for i in tr], labels[tr], [texts[i] for i in ho], labels[ho])
-
-    if use_cached_generations:
-        gens = read_generations(use_cached_generations)
-        gen_source = str(use_cached_generations)
-    else:
-        if model_obj is None and not model:
-            raise CorpuslabError("give --model to generate target texts, or --use-cached-generations FILE")
-        if model_obj is None:
-            from corpuslab.models.loading import load_causal_lm
-
-            model_obj = load_causal_lm(model, device=device)  # type: ignore[arg-type]
-        gens = generate_texts(model_obj[0], model_obj[1], num_prompts=num_prompts, prompts=prompts,
-                              max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, top_k=top_k,
-                              seed=seed,
-                              batch_size=gen_batch_size, cache_path=out / "generations.jsonl", progress=progress)
-        gens = [g for g in gens if g.strip()]
-        gen_source = str(out / "generations.jsonl")
-        if not gens:
-            raise CorpuslabError("the model generated only empty texts; check the prompts and max_new_tokens")
+    gens, gen_source = _target_texts(cfg, out, progress, model_obj)
     tgt_probs = calibrated_probs(clf, gens)
-    res = estimate_priors(ho_probs, labels[ho], tgt_probs, classes, train_priors=np.bincount(labels[tr], minlength=len(classes)),
-                          bbse_mode=bbse_mode, n_bootstrap=n_bootstrap, seed=seed)
+    res = estimate_priors(ho_probs, labels[ho], tgt_probs, classes,
+                          train_priors=np.bincount(labels[tr], minlength=len(classes)), bbse_mode=cfg.bbse_mode,
+                          bootstrap=BootstrapSettings(n_bootstrap=cfg.n_bootstrap, seed=cfg.seed))
     np.save(out / "heldout_probs.npy", ho_probs)
     np.save(out / "heldout_labels.npy", labels[ho])
     np.save(out / "target_probs.npy", tgt_probs)
     summary = {
         "estimator": "labelshift",
         **res.summary(),
-        "classifier": {"kind": classifier, "heldout_accuracy": ho_acc, "temperature": clf.temperature,
+        "classifier": {"kind": cfg.classifier, "heldout_accuracy": ho_acc, "temperature": clf.temperature,
                        "n_train": int(len(tr)), "n_heldout": int(len(ho))},
         "samples": {c: len(v) for c, v in samples.items()},
-        "generations": {"source": gen_source, "n": len(gens), "num_prompts": num_prompts,
-                        "max_new_tokens": max_new_tokens, "temperature": temperature, "top_p": top_p,
-                        "top_k": top_k},
-        "model": model or ("<in-memory>" if model_obj is not None else None),
-        "run": run_info(seed=seed),
+        "generations": {"source": gen_source, "n": len(gens), "num_prompts": cfg.num_prompts,
+                        "max_new_tokens": cfg.max_new_tokens, "temperature": cfg.temperature, "top_p": cfg.top_p,
+                        "top_k": cfg.top_k},
+        "model": cfg.model or ("<in-memory>" if model_obj is not None else None),
+        "run": run_info(seed=cfg.seed),
     }
     write_json_atomic(out / "summary.json", summary)
     with atomic_path(out / "summary.csv") as tmp, open(tmp, "w", encoding="utf-8") as fh:

@@ -1,6 +1,6 @@
 """Min-K%++ membership scores and the membership-rate mixture estimate.
 
-Per-token score (Zhang et al., arXiv 2404.02936, ICLR 2025; /work/shared/reference/fingerprint_and_mixture.md §5)::
+Per-token score (Zhang et al. 2024, "Min-K%++", arXiv 2404.02936, ICLR 2025; zjysteven/mink-plus-plus ``run.py``)::
 
     μ_t = Σ_z p(z|x_<t) log p(z|x_<t)        σ_t² = Σ_z p(z|x_<t) (log p(z|x_<t))² − μ_t²
     s_t = (log p(x_t|x_<t) − μ_t) / σ_t       Min-K%++(x) = mean of the lowest ⌊k·T⌋ values of s_t
@@ -24,10 +24,13 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
+
+from corpuslab.anatomy.config import MinKppConfig
 
 log = logging.getLogger(__name__)
 
@@ -215,56 +218,70 @@ class MinkppRun:
     scores: dict[str, DocScores]
 
 
-def run_minkpp(
-    sample_dir: str, output_dir: str, model: str | None = None, categories: list[str] | None = None,
-    max_per_category: int | None = 1000, max_tokens: int = 128, ratio: float = 0.1, batch_size: int = 16,
-    device: str | None = None, half: bool = False, int8: bool = False, seed: int = 0, progress: bool = True,
-    model_obj: Any = None,
-) -> MinkppRun:
+def run_minkpp(cfg: MinKppConfig, progress: bool = True, model_obj: Any = None) -> MinkppRun:
     """Score every category sample, fit per-category GMMs, write the mixture (see module docstring).
 
-    Outputs under ``output_dir``: ``summary.json`` (``global_mixture_over_sampled_pool``), ``per_category.csv``,
-    ``global_mixture.csv``, ``scores.jsonl`` (per-document scores) and ``score_hist.png``.
+    Outputs under ``cfg.output_dir``: ``summary.json`` (``global_mixture_over_sampled_pool``),
+    ``per_category.csv``, ``global_mixture.csv``, ``scores.jsonl`` (per-document scores), ``score_hist.png``
+    and ``run.json``. ``model_obj`` = ``(model, tokenizer)`` already in memory (used by ``synth``).
     """
-    import json
-    from pathlib import Path
-
     from corpuslab.anatomy.samples import load_category_samples
-    from corpuslab.core.atomic import atomic_path, write_json_atomic
+    from corpuslab.core.errors import CorpuslabError
+    from corpuslab.core.runcard import run_card
+
+    if model_obj is None and not cfg.model:
+        raise CorpuslabError("give --model (a local folder or hub id)")
+    inputs = {"samples": cfg.samples, "model": cfg.model or "<in-memory>"}
+    with run_card(cfg.output_dir, "anatomy-minkpp", cfg, inputs=inputs) as card:
+        samples = load_category_samples(cfg.samples, cfg.categories, max_per_category=cfg.max_per_category,
+                                        min_per_category=1)
+        if model_obj is None:
+            model_obj = load_scoring_model(cfg.model, device=cfg.device, half=cfg.half, int8=cfg.int8)
+        m, tok = model_obj
+        scores = {cat: score_documents(m, tok, texts, max_tokens=cfg.max_tokens, ratio=cfg.ratio,
+                                       batch_size=cfg.batch_size, progress=progress)
+                  for cat, texts in samples.items()}
+        run = MinkppRun(_summarise(cfg, scores), scores)
+        _write_outputs(Path(cfg.output_dir), run)
+        per = run.summary["per_category"]
+        card.counts.update(documents={c: v["n_docs"] for c, v in per.items()},
+                           membership_rate={c: v["rate"] for c, v in per.items()},
+                           mixture=run.summary["global_mixture_over_sampled_pool"])
+        card.outputs.update(summary="summary.json", per_category="per_category.csv", mixture="global_mixture.csv",
+                            scores="scores.jsonl", histogram="score_hist.png")
+    return run
+
+
+def _summarise(cfg: MinKppConfig, scores: dict[str, DocScores]) -> dict[str, Any]:
+    """Membership rate per category (GMM over Min-K%++), the mixtures, and the run's settings."""
     from corpuslab.core.runinfo import run_info
 
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    samples = load_category_samples(sample_dir, categories, max_per_category=max_per_category, min_per_category=1)
-    if model_obj is None:
-        if not model:
-            from corpuslab.core.errors import CorpuslabError
-
-            raise CorpuslabError("give --model (a local folder or hub id)")
-        model_obj = load_scoring_model(model, device=device, half=half, int8=int8)
-    m, tok = model_obj
-    scores: dict[str, DocScores] = {}
-    rates: dict[str, dict[str, float]] = {}
-    for cat, texts in samples.items():
-        scores[cat] = score_documents(m, tok, texts, max_tokens=max_tokens, ratio=ratio, batch_size=batch_size,
-                                      progress=progress)
-        rates[cat] = membership_rate(scores[cat].minkpp, seed=seed)
-    counts = {c: len(v) for c, v in samples.items()}
-    mix = global_mixture({c: r["rate"] for c, r in rates.items()}, counts)
-    thr = threshold_mixture({c: s.minkpp for c, s in scores.items()})
-    summary = {
+    rates = {cat: membership_rate(s.minkpp, seed=cfg.seed) for cat, s in scores.items()}
+    counts = {c: len(s.minkpp) for c, s in scores.items()}
+    return {
         "estimator": "minkpp",
-        "global_mixture_over_sampled_pool": mix,
-        "global_mixture_threshold": thr,
+        "global_mixture_over_sampled_pool": global_mixture({c: r["rate"] for c, r in rates.items()}, counts),
+        "global_mixture_threshold": threshold_mixture({c: s.minkpp for c, s in scores.items()}),
         "per_category": {c: {**rates[c], "n_docs": counts[c],
                              "mean_minkpp": float(np.nanmean(scores[c].minkpp)),
                              "mean_mink": float(np.nanmean(scores[c].mink)),
-                             "mean_loss": float(np.nanmean(scores[c].loss))} for c in samples},
-        "settings": {"max_tokens": max_tokens, "ratio": ratio, "batch_size": batch_size, "half": half,
-                     "int8": int8, "max_per_category": max_per_category},
-        "model": model or "<in-memory>",
-        "run": run_info(seed=seed),
+                             "mean_loss": float(np.nanmean(scores[c].loss))} for c in scores},
+        "settings": {"max_tokens": cfg.max_tokens, "ratio": cfg.ratio, "batch_size": cfg.batch_size,
+                     "half": cfg.half, "int8": cfg.int8, "max_per_category": cfg.max_per_category},
+        "model": cfg.model or "<in-memory>",
+        "run": run_info(seed=cfg.seed),
     }
+
+
+def _write_outputs(out: Path, run: MinkppRun) -> None:
+    """summary.json, the two CSV tables, per-document scores.jsonl and the score histogram."""
+    import json
+
+    from corpuslab.anatomy.plots import plot_score_histogram
+    from corpuslab.core.atomic import atomic_path, write_json_atomic
+
+    summary, scores = run.summary, run.scores
+    mix, thr = summary["global_mixture_over_sampled_pool"], summary["global_mixture_threshold"]
     write_json_atomic(out / "summary.json", summary)
     with atomic_path(out / "per_category.csv") as tmp, open(tmp, "w", encoding="utf-8") as fh:
         fh.write("category,n_docs,membership_rate,gmm_mean_low,gmm_mean_high,mean_minkpp,mean_mink,mean_loss\n")
@@ -280,21 +297,4 @@ def run_minkpp(
             for i in range(len(s.minkpp)):
                 fh.write(json.dumps({"category": c, "i": i, "minkpp": float(s.minkpp[i]), "mink": float(s.mink[i]),
                                      "loss": float(s.loss[i]), "n_tokens": int(s.n_tokens[i])}) + "\n")
-    _plot_hist(scores, out / "score_hist.png")
-    return MinkppRun(summary, scores)
-
-
-def _plot_hist(scores: dict[str, DocScores], path: Any) -> None:
-    from corpuslab.anatomy.plots import _plt, _save
-
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for c, s in scores.items():
-        v = s.minkpp[np.isfinite(s.minkpp)]
-        if len(v):
-            ax.hist(v, bins=30, alpha=0.5, label=c)
-    ax.set_xlabel("Min-K%++ score (higher = more member-like)")
-    ax.set_ylabel("documents")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    _save(fig, path)
+    plot_score_histogram(scores, out / "score_hist.png")

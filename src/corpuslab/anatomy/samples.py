@@ -18,9 +18,11 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from corpuslab.anatomy.categories import canonical_category
+from corpuslab.anatomy.config import FetchSamplesConfig
 from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.errors import DataError
 from corpuslab.core.records import get_field
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.safe_names import safe_name
 from corpuslab.core.shards import iter_jsonl, list_shards
@@ -59,28 +61,40 @@ def iter_category_records(root: str | os.PathLike[str], category_field: str | No
             yield canonical_category(cat, merge_web=merge_web), rec
 
 
-def fetch_samples(root: str | os.PathLike[str], out_dir: str | os.PathLike[str], n: int = 1000, seed: int = 0,
-                  merge_web: bool = False, categories: list[str] | None = None,
-                  category_field: str | None = None, progress: bool = True) -> dict[str, int]:
-    """Write ``out_dir/<category>.jsonl`` with up to ``n`` uniformly sampled documents per category.
+def fetch_samples(cfg: FetchSamplesConfig, progress: bool = True) -> dict[str, int]:
+    """Write ``cfg.output_dir/<category>.jsonl`` with up to ``cfg.n`` uniformly sampled documents per category,
+    ``samples.json`` (what was available) and ``run.json``.
 
     Returns the number written per category; categories asked for but absent from the data are an error.
     """
+    with run_card(cfg.output_dir, "anatomy-fetch-samples", cfg, inputs={"root": cfg.root}) as card:
+        pools, seen = _sample_pools(cfg, progress)
+        counts = _write_pools(pools, Path(cfg.output_dir))
+        write_json_atomic(Path(cfg.output_dir) / "samples.json",
+                          run_info(root=str(cfg.root), n=cfg.n, seed=cfg.seed, merge_web=cfg.merge_web, counts=counts,
+                                   available=seen))
+        card.counts.update(documents=counts, available=seen, categories=len(counts))
+        card.outputs.update({c: f"{safe_name(c)}.jsonl" for c in counts}, info="samples.json")
+    return counts
+
+
+def _sample_pools(cfg: FetchSamplesConfig, progress: bool) -> tuple[dict[str, Any], dict[str, int]]:
+    """One bottom-k pool of ``cfg.n`` per category, filled in one pass; also the documents seen per category."""
     from corpuslab.mixture.sampler import Pool, offer_chunk, stream_base
 
-    want = {canonical_category(c, merge_web) for c in categories} if categories else None
+    want = {canonical_category(c, cfg.merge_web) for c in cfg.categories} if cfg.categories else None
     pools: dict[str, Pool] = {}
     bufs: dict[str, list[dict[str, Any]]] = {}
     starts: dict[str, int] = {}
     seen: dict[str, int] = {}
 
     def flush(cat: str) -> None:
-        pool = pools.setdefault(cat, Pool(k=n))
-        offer_chunk(pool, stream_base(seed, "anatomy-samples", cat), starts.get(cat, 0), bufs[cat], lambda x: x)
+        pool = pools.setdefault(cat, Pool(k=cfg.n))
+        offer_chunk(pool, stream_base(cfg.seed, "anatomy-samples", cat), starts.get(cat, 0), bufs[cat], lambda x: x)
         starts[cat] = starts.get(cat, 0) + len(bufs[cat])
         bufs[cat] = []
 
-    for cat, rec in tqdm(iter_category_records(root, category_field, merge_web), desc="reading",
+    for cat, rec in tqdm(iter_category_records(cfg.root, cfg.category_field, cfg.merge_web), desc="reading",
                          unit="doc", disable=not progress):
         if want is not None and cat not in want:
             continue
@@ -92,13 +106,16 @@ def fetch_samples(root: str | os.PathLike[str], out_dir: str | os.PathLike[str],
         flush(cat)
     missing = sorted(want - set(pools)) if want else []
     if missing:
-        raise DataError(f"{root}: no documents for categories {', '.join(missing)} "
+        raise DataError(f"{cfg.root}: no documents for categories {', '.join(missing)} "
                         f"(found: {', '.join(sorted(pools)) or 'none'})")
     if not pools:
-        raise DataError(f"{root}: no records with a text and a category field "
-                        f"(looked at {', '.join((category_field,) if category_field else DEFAULT_CATEGORY_FIELDS)})")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+        fields = (cfg.category_field,) if cfg.category_field else DEFAULT_CATEGORY_FIELDS
+        raise DataError(f"{cfg.root}: no records with a text and a category field (looked at {', '.join(fields)})")
+    return pools, seen
+
+
+def _write_pools(pools: dict[str, Any], out: Path) -> dict[str, int]:
+    """``<category>.jsonl`` per pool, in index order (each record keeps its ``index`` in the category)."""
     counts = {}
     for cat, pool in sorted(pools.items()):
         order = sorted(range(len(pool.idx)), key=lambda i: int(pool.idx[i]))
@@ -106,8 +123,6 @@ def fetch_samples(root: str | os.PathLike[str], out_dir: str | os.PathLike[str],
             for i in order:
                 fh.write(json.dumps({**pool.items[i], "index": int(pool.idx[i])}, ensure_ascii=False) + "\n")
         counts[cat] = len(order)
-    write_json_atomic(out / "samples.json", run_info(root=str(root), n=n, seed=seed, merge_web=merge_web,
-                                                     counts=counts, available=seen))
     return counts
 
 

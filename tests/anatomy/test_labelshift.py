@@ -1,19 +1,28 @@
-"""BBSE and EM recover priors exactly on synthetic classifier outputs with a known shift."""
+"""BBSE and EM recover priors exactly on synthetic classifier outputs with a known shift; the runner on real text."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+from anatomy_fixtures import split_real
 
+from conftest import check_run_card
+from corpuslab.anatomy.config import LabelShiftConfig
 from corpuslab.anatomy.labelshift import (
+    BootstrapSettings,
     bbse,
     check_confusion,
     confusion_matrix,
     em_priors,
     estimate_priors,
     project_simplex,
+    run_labelshift,
     stratified_split,
 )
+from corpuslab.core.errors import CorpuslabError, DataError
 
 # p(x|y) over 4 discrete inputs for 3 classes (rows sum to 1, multiples of 0.1 → integer counts)
 A = np.array([[0.6, 0.2, 0.1, 0.1],
@@ -74,7 +83,8 @@ def test_estimate_priors_bootstrap_ci_covers_truth_on_sampled_data() -> None:
     src_x = np.array([rng.choice(4, p=A[y]) for y in ys])
     yt = rng.choice(3, 2000, p=q)
     tgt_x = np.array([rng.choice(4, p=A[y]) for y in yt])
-    res = estimate_priors(post[src_x], ys, post[tgt_x], ["a", "b", "c"], n_bootstrap=100, seed=0)
+    res = estimate_priors(post[src_x], ys, post[tgt_x], ["a", "b", "c"],
+                          bootstrap=BootstrapSettings(n_bootstrap=100, seed=0))
     for est in (res.bbse, res.em):
         assert abs(est.point.sum() - 1) < 1e-9
         assert np.all(est.ci_low <= q + 0.02) and np.all(est.ci_high >= q - 0.02)
@@ -90,7 +100,7 @@ def test_singular_confusion_warns_and_falls_back() -> None:
     sp = np.array([[0.8, 0.1, 0.1]] * 10 + [[0.1, 0.45, 0.45]] * 20)
     sl = np.array([0] * 10 + [1] * 10 + [2] * 10)
     tp = np.array([[0.8, 0.1, 0.1]] * 5 + [[0.1, 0.45, 0.45]] * 5)
-    res = estimate_priors(sp, sl, tp, ["web", "books", "wikipedia"], n_bootstrap=5)
+    res = estimate_priors(sp, sl, tp, ["web", "books", "wikipedia"], bootstrap=BootstrapSettings(n_bootstrap=5))
     assert res.warnings and "singular" in res.warnings[0]
     assert "books and wikipedia" in res.warnings[0]
     assert np.all(np.isfinite(res.bbse.point)) and abs(res.bbse.point.sum() - 1) < 1e-9
@@ -115,3 +125,48 @@ def test_stratified_split_keeps_every_class_on_both_sides() -> None:
     tr, ho = stratified_split(y, 0.2, seed=0)
     assert set(y[tr]) == {0, 1, 2} and set(y[ho]) == {0, 1, 2}
     assert len(set(tr) & set(ho)) == 0 and len(tr) + len(ho) == len(y)
+
+
+def test_without_bootstrap_the_interval_is_the_point() -> None:
+    sp, sl, tp = _world(np.array([0.6, 0.3, 0.1]))
+    res = estimate_priors(sp, sl, tp, ["a", "b", "c"], bootstrap=BootstrapSettings(n_bootstrap=0))
+    np.testing.assert_allclose(res.bbse.ci_low, res.bbse.point)
+    assert res.summary()["priors"]["em"]["n_bootstrap"] == 0
+
+
+# ---- the runner -------------------------------------------------------------------------------------
+
+
+def test_run_labelshift_recovers_a_known_mix_of_real_text(tmp_path: Path) -> None:
+    samples, gens, truth = split_real(tmp_path)
+    cfg = LabelShiftConfig(samples=str(samples), output_dir=str(tmp_path / "ls"), use_cached_generations=str(gens),
+                           n_bootstrap=30)
+    s = run_labelshift(cfg, progress=False)
+    for m in ("bbse", "em"):
+        for c, g in truth.items():
+            assert s["priors"][m]["point"][c] == pytest.approx(g, abs=0.08), (m, c, s["priors"][m])
+    assert s["generations"] == {"source": str(gens), "n": 40, "num_prompts": 300, "max_new_tokens": 512,
+                                "temperature": 0.8, "top_p": 0.9, "top_k": 0}
+    assert json.loads((tmp_path / "ls" / "summary.json").read_text())["priors"] == s["priors"]
+    for f in ("summary.csv", "confusion_matrix.png", "priors.png", "pbar_vs_ctpi.png", "target_probs.npy"):
+        assert (tmp_path / "ls" / f).stat().st_size > 0
+    card = check_run_card(tmp_path / "ls", "anatomy-labelshift")
+    assert card["counts"]["documents"] == {"books": 50, "stackexchange": 50, "github": 50}
+    assert card["counts"]["generations"] == 40
+    assert card["counts"]["bbse"] == s["priors"]["bbse"]["point"]
+    assert card["config"]["given"]["n_bootstrap"] == 30 and card["inputs"]["use_cached_generations"] == str(gens)
+
+
+def test_run_labelshift_needs_a_model_or_cached_texts_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(CorpuslabError, match="give --model"):
+        run_labelshift(LabelShiftConfig(samples=str(tmp_path / "s"), output_dir=str(tmp_path / "o")), progress=False)
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_labelshift_names_a_missing_category_file(tmp_path: Path) -> None:
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "books.jsonl").write_text('{"text": "a"}\n{"text": "b"}\n')
+    cfg = LabelShiftConfig(samples=str(tmp_path / "s"), output_dir=str(tmp_path / "o"), categories=["books", "arxiv"],
+                           use_cached_generations="x.jsonl")
+    with pytest.raises(DataError, match="arxiv.jsonl: category file missing"):
+        run_labelshift(cfg, progress=False)

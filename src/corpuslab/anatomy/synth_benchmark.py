@@ -1,4 +1,4 @@
-"""``anatomy synth``: ground truth we control.
+"""``anatomy synth``: a benchmark of the estimators against ground truth we control.
 
 Train a small causal LM from scratch on a *known* mixture of real categories, keep held-out documents of
 every category aside, then run both estimators on the model and score them against the known mixture.
@@ -34,11 +34,11 @@ from typing import Any
 
 import numpy as np
 
+from corpuslab.anatomy.config import SynthConfig
 from corpuslab.core.errors import CorpuslabError, DataError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MIXTURE = {"github": 0.40, "wikipedia": 0.25, "stackexchange": 0.17, "books": 0.12, "web": 0.06}
 DEFAULT_CODE_PACKAGES = ("rich", "click", "typer", "yaml", "tqdm", "pydantic", "requests", "jinja2",
                          "urllib3", "idna", "packaging", "setuptools", "pip")
 
@@ -57,7 +57,7 @@ def _shared_root(shared_dir: str | os.PathLike[str] | None) -> Path:
     raise DataError("cannot find ../shared/data; pass --shared-dir or set CORPUSLAB_SHARED_DATA")
 
 
-def _need(path: Path) -> Path:
+def _must_exist(path: Path) -> Path:
     if not path.exists():
         raise DataError(f"{path}: missing (synth reads the real data in ../shared/data)")
     return path
@@ -88,7 +88,7 @@ def read_wikipedia(root: Path) -> Iterator[str]:
 
     for name in ("wiki/jawiki-20230501-pages-articles-excerpt.xml.bz2",
                  "wiki/viwiki-20230501-pages-articles-excerpt.xml.bz2"):
-        with bz2.open(_need(root / name)) as fh:
+        with bz2.open(_must_exist(root / name)) as fh:
             for page in mwxml.Dump.from_file(fh):
                 if page.namespace != 0 or page.redirect:
                     continue
@@ -101,11 +101,11 @@ def read_wikipedia(root: Path) -> Iterator[str]:
 
 
 def read_books(root: Path) -> Iterator[str]:
-    botchan = bz2.open(_need(root / "text/botchan.txt.bz2")).read().decode("utf-8", "replace")
+    botchan = bz2.open(_must_exist(root / "text/botchan.txt.bz2")).read().decode("utf-8", "replace")
     start = re.search(r"\*\*\* ?START OF.*?\n", botchan)
     end = re.search(r"\*\*\* ?END OF", botchan)
     botchan = botchan[start.end() if start else 0: end.start() if end else len(botchan)]
-    neko = bz2.open(_need(root / "text/wagahaiwa_nekodearu.txt.bz2")).read().decode("utf-8", "replace")
+    neko = bz2.open(_must_exist(root / "text/wagahaiwa_nekodearu.txt.bz2")).read().decode("utf-8", "replace")
     neko = re.sub(r"《[^》]*》|｜|［＃[^］]*］", "", neko)
     for book in (botchan, neko):
         paras = [p.strip() for p in re.split(r"\n\s*\n|\r\n\s*\r\n", book) if p.strip()]
@@ -125,7 +125,7 @@ def read_books(root: Path) -> Iterator[str]:
 def read_stackexchange(root: Path) -> Iterator[str]:
     import xml.etree.ElementTree as ET
 
-    with bz2.open(_need(root / "stackexchange/beer.stackexchange-Posts.xml.bz2")) as fh:
+    with bz2.open(_must_exist(root / "stackexchange/beer.stackexchange-Posts.xml.bz2")) as fh:
         for _, el in ET.iterparse(fh, events=("end",)):
             if el.tag != "row":
                 continue
@@ -141,7 +141,7 @@ def read_stackexchange(root: Path) -> Iterator[str]:
 
 
 def read_web(root: Path) -> Iterator[str]:
-    with tarfile.open(_need(root / "web/trafilatura-cache-pages.tar.bz2"), "r:*") as tf:
+    with tarfile.open(_must_exist(root / "web/trafilatura-cache-pages.tar.bz2"), "r:*") as tf:
         for m in sorted(tf.getmembers(), key=lambda m: m.name):
             fh = tf.extractfile(m) if m.isfile() else None
             if fh is None:
@@ -153,7 +153,7 @@ def read_web(root: Path) -> Iterator[str]:
         from warcio.archiveiterator import ArchiveIterator
     except ImportError:  # optional: the tar alone is enough
         return
-    with open(_need(root / "web/commoncrawl-excerpt.warc.gz"), "rb") as fh:
+    with open(_must_exist(root / "web/commoncrawl-excerpt.warc.gz"), "rb") as fh:
         for rec in ArchiveIterator(fh):
             if rec.rec_type != "response" or rec.http_headers is None:
                 continue
@@ -261,8 +261,9 @@ def minkpp_pool(corpus: SynthCorpus, pool_size: int, max_member_rate: float = 0.
     """Per-category scoring pools that mimic a *universe of equal size U per category* (U = largest member
     count / ``max_member_rate``), sampled uniformly: the member fraction of category c is m_c/U.
 
-    That is the setting in which the reference estimator (global ∝ n_c·π_c) is consistent, so the synth
-    benchmark measures how well Min-K%++ separates members, not an artefact of pool construction.
+    That is the setting in which the mixture estimator of Yaxin9Luo/data_anatomy ``run_minkpp_mix.py``
+    (global ∝ n_c·π_c) is consistent, so the synth benchmark measures how well Min-K%++ separates members,
+    not an artefact of pool construction.
     Non-members come from unused pieces, then from held-out ones.
     """
     u = max(len(m) for m in corpus.members.values()) / max_member_rate
@@ -313,16 +314,9 @@ def _cuda() -> bool:
 # ---- the experiment -----------------------------------------------------------------------------------------
 
 
-def run_synth(
-    output_dir: str, mixture: dict[str, float] | None = None, shared_dir: str | None = None,
-    seq_len: int = 64, distinct_sequences: int = 3600, heldout_per_category: int = 200,
-    vocab_size: int = 1024, hidden: int = 64, layers: int = 2, heads: int = 4, epochs: int = 8,
-    batch_size: int = 32, lr: float = 1e-2, num_generations: int = 400, gen_batch_size: int = 50,
-    gen_temperature: float = 1.0, gen_top_p: float = 1.0,
-    minkpp_pool_size: int = 100, score_batch_size: int = 32,
-    n_bootstrap: int = 200, seed: int = 0, progress: bool = True, max_docs_per_category: int = 3000,
-) -> dict[str, Any]:
-    """The whole experiment; writes model/, data_samples/, labelshift/, minkpp/, evaluation/ and synth.json.
+def run_synth(cfg: SynthConfig, progress: bool = True) -> dict[str, Any]:
+    """The whole experiment; writes model/, data_samples/, labelshift/, minkpp/, evaluation/ (each with its
+    own ``run.json``), synth.json, truth.yaml and ``run.json`` under ``cfg.output_dir``.
 
     Generation is plain ancestral sampling from BOS (temperature 1, no top-p/top-k): truncated sampling
     favours the high-probability domains of a small model and biases the generated mix (measured: with
@@ -331,60 +325,48 @@ def run_synth(
     Returns a summary with the true mixture, both estimates, accuracies (and a uniform guess) and the
     member/non-member AUROCs of Min-K%++, Min-K% and loss.
     """
+    from corpuslab.core.runcard import run_card
+
+    out = Path(cfg.output_dir)
+    root = _shared_root(cfg.shared_dir)
+    with run_card(out, "anatomy-synth", cfg, inputs={"shared_dir": str(root)}) as card:
+        summary = _experiment(cfg, root, progress)
+        card.counts.update(true_mixture=summary["true_mixture"], accuracy=summary["accuracy"],
+                           uniform_accuracy=summary["uniform_accuracy"],
+                           training_sequences=summary["train"]["sequences"])
+        card.outputs.update(summary="synth.json", truth="truth.yaml", model="model", samples="data_samples",
+                            labelshift="labelshift", minkpp_pool="minkpp_pool", minkpp="minkpp",
+                            evaluation="evaluation")
+    return summary
+
+
+def _experiment(cfg: SynthConfig, root: Path, progress: bool) -> dict[str, Any]:
     import time
 
-    import torch
-
-    from corpuslab.anatomy.evaluate import (
-        MixtureSpec,
-        evaluate_runs,
-        score_mixture,
-        uniform_guess,
-        write_report,
-    )
+    from corpuslab.anatomy.config import EvaluateConfig, LabelShiftConfig, MinKppConfig
+    from corpuslab.anatomy.evaluate import MixtureSpec, run_evaluate, score_mixture, uniform_guess
     from corpuslab.anatomy.labelshift import run_labelshift
-    from corpuslab.anatomy.minkpp import auroc, run_minkpp, score_documents
+    from corpuslab.anatomy.minkpp import run_minkpp
     from corpuslab.anatomy.samples import write_category_samples
     from corpuslab.core.atomic import write_json_atomic
     from corpuslab.core.runinfo import run_info
-    from corpuslab.models.tiny import tiny_config, train_bpe_tokenizer
+    from corpuslab.models.tiny import train_bpe_tokenizer
 
+    out = Path(cfg.output_dir)
     t0 = time.perf_counter()
-    mixture = dict(mixture or DEFAULT_MIXTURE)
-    if len(mixture) < 2:
-        raise CorpuslabError("synth needs at least 2 categories in the mixture")
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    root = _shared_root(shared_dir)
     timings: dict[str, float] = {}
-
-    docs: dict[str, list[str]] = {}
-    for cat in mixture:
-        it = read_category(cat, root)
-        docs[cat] = [d for _, d in zip(range(max_docs_per_category), it, strict=False)]
-        if not docs[cat]:
-            raise DataError(f"synth: no documents read for category {cat}")
-    rng = np.random.default_rng(seed)
-    for cat in docs:  # shuffle documents so pieces of one file do not cluster
-        docs[cat] = [docs[cat][i] for i in rng.permutation(len(docs[cat]))]
+    docs = read_documents(cfg, root)
     timings["read"] = time.perf_counter() - t0
 
     t = time.perf_counter()
     tok_texts = [d[:5000] for cat in docs for d in docs[cat][:400]]
-    tok = train_bpe_tokenizer(tok_texts, vocab_size=vocab_size)
-    corpus = build_corpus(tok, docs, mixture, seq_len, distinct_sequences, epochs, heldout_per_category, seed)
+    tok = train_bpe_tokenizer(tok_texts, vocab_size=cfg.vocab_size)
+    corpus = build_corpus(tok, docs, cfg.mixture, cfg.seq_len, cfg.distinct_sequences, cfg.epochs,
+                          cfg.heldout_per_category, cfg.seed)
     timings["tokenize"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    cfg = tiny_config("llama", len(tok), tok, hidden=hidden, layers=layers, heads=heads, max_positions=seq_len + 8)
-    torch.manual_seed(seed)
-    from transformers import AutoModelForCausalLM
-
-    model = AutoModelForCausalLM.from_config(cfg)
-    # corpus.train already holds every member piece `epochs` times, shuffled: one pass over it
-    train_info = train_small_lm(model, tok, [s for _, s in corpus.train], epochs=1,
-                                batch_size=batch_size, lr=lr, seed=seed, progress=progress)
-    model.eval()
+    model, train_info = train_synth_model(cfg, tok, corpus, progress)
     model.save_pretrained(out / "model")
     tok.save_pretrained(out / "model")
     timings["train"] = time.perf_counter() - t
@@ -398,54 +380,97 @@ def run_synth(
                  "name: synth\ncategory_weights:\n" + "".join(f"  {c}: {w:.6f}\n" for c, w in corpus.mixture.items()))
 
     t = time.perf_counter()
-    ls = run_labelshift(str(out / "data_samples"), str(out / "labelshift"), model_obj=(model, tok),
-                        num_prompts=num_generations, prompts=[""], max_new_tokens=seq_len,
-                        temperature=gen_temperature, top_p=gen_top_p, top_k=0,
-                        gen_batch_size=gen_batch_size, n_bootstrap=n_bootstrap, seed=seed, progress=progress,
-                        max_per_category=None)
+    ls = run_labelshift(LabelShiftConfig(
+        samples=str(out / "data_samples"), output_dir=str(out / "labelshift"), max_per_category=None,
+        num_prompts=cfg.num_generations, prompts=[""], max_new_tokens=cfg.seq_len, temperature=cfg.gen_temperature,
+        top_p=cfg.gen_top_p, top_k=0, gen_batch_size=cfg.gen_batch_size, n_bootstrap=cfg.n_bootstrap, seed=cfg.seed,
+    ), progress=progress, model_obj=(model, tok))
     timings["labelshift"] = time.perf_counter() - t
 
     t = time.perf_counter()
     pool_dir = out / "minkpp_pool"
-    pool_ids, is_member = minkpp_pool(corpus, minkpp_pool_size)
-    pool = {c: [tok.decode(p) for p in pool_ids[c]] for c in corpus.categories}
-    write_category_samples(pool, pool_dir)
-    mk = run_minkpp(str(pool_dir), str(out / "minkpp"), model_obj=(model, tok), max_tokens=seq_len,
-                    batch_size=score_batch_size, seed=seed, progress=progress, max_per_category=None)
+    pool_ids, is_member = minkpp_pool(corpus, cfg.minkpp_pool_size)
+    write_category_samples({c: [tok.decode(p) for p in pool_ids[c]] for c in corpus.categories}, pool_dir)
+    mk = run_minkpp(MinKppConfig(samples=str(pool_dir), output_dir=str(out / "minkpp"), max_per_category=None,
+                                 max_tokens=cfg.seq_len, batch_size=cfg.score_batch_size, seed=cfg.seed),
+                    progress=progress, model_obj=(model, tok))
     timings["minkpp"] = time.perf_counter() - t
-    # AUROC members vs non-members: pooled over categories (confounded by per-category difficulty, since
-    # member rates differ by category) and within each category, macro-averaged (the usual MIA setting)
-    aucs: dict[str, dict[str, Any]] = {"pooled": {}, "macro": {}, "per_category": {}}
-    for metric, sign in (("minkpp", 1.0), ("mink", 1.0), ("loss", -1.0)):
-        vals = np.concatenate([getattr(mk.scores[c], metric) for c in corpus.categories]) * sign
-        lab = np.concatenate([is_member[c] for c in corpus.categories])
-        aucs["pooled"][metric] = auroc(vals[lab == 1], vals[lab == 0])
-        per = {}
-        for c in corpus.categories:
-            v, y = getattr(mk.scores[c], metric) * sign, is_member[c]
-            if 0 < y.sum() < len(y):
-                per[c] = auroc(v[y == 1], v[y == 0])
-        aucs["per_category"][metric] = per
-        aucs["macro"][metric] = float(np.mean(list(per.values()))) if per else float("nan")
 
-    scores = evaluate_runs([str(out / "labelshift"), str(out / "minkpp")], truth, tol=0.02)
-    write_report(scores, truth, out / "evaluation")
+    scores = run_evaluate(EvaluateConfig(runs=[str(out / "labelshift"), str(out / "minkpp")],
+                                         ground_truth=str(out / "truth.yaml"), tol=0.02,
+                                         output_dir=str(out / "evaluation")), truth=truth)
     uni = score_mixture(uniform_guess(corpus.categories), corpus.mixture)
     summary = {
         "true_mixture": corpus.mixture,
         "estimates": {f"{s.run}/{s.method}": dict(zip(s.categories, s.estimate, strict=False)) for s in scores},
         "accuracy": {f"{s.run}/{s.method}": s.accuracy for s in scores},
         "uniform_accuracy": uni.accuracy,
-        "auroc": aucs,
+        "auroc": membership_aurocs(mk.scores, is_member),
         "classifier_heldout_accuracy": ls["classifier"]["heldout_accuracy"],
         "corpus": corpus.stats,
-        "train": {**train_info, "sequences": len(corpus.train), "seq_len": seq_len, "vocab": len(tok),
+        "train": {**train_info, "sequences": len(corpus.train), "seq_len": cfg.seq_len, "vocab": len(tok),
                   "params": int(sum(p.numel() for p in model.parameters()))},
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
-        "run": run_info(seed=seed),
+        "run": run_info(seed=cfg.seed),
     }
     write_json_atomic(out / "synth.json", summary)
-    with open(out / "minkpp_pool" / "membership.json", "w", encoding="utf-8") as fh:
+    with open(pool_dir / "membership.json", "w", encoding="utf-8") as fh:
         json.dump({c: v.astype(int).tolist() for c, v in is_member.items()}, fh)
-    _ = score_documents  # re-exported for benchmarks
     return summary
+
+
+def read_documents(cfg: SynthConfig, root: Path) -> dict[str, list[str]]:
+    """Up to ``cfg.max_docs_per_category`` documents per mixture category from the real data under ``root``,
+    shuffled (seeded) so that the pieces of one file do not cluster."""
+    docs: dict[str, list[str]] = {}
+    for cat in cfg.mixture:
+        it = read_category(cat, root)
+        docs[cat] = [d for _, d in zip(range(cfg.max_docs_per_category), it, strict=False)]
+        if not docs[cat]:
+            raise DataError(f"synth: no documents read for category {cat}")
+    rng = np.random.default_rng(cfg.seed)
+    for cat in docs:
+        docs[cat] = [docs[cat][i] for i in rng.permutation(len(docs[cat]))]
+    return docs
+
+
+def train_synth_model(cfg: SynthConfig, tok: Any, corpus: SynthCorpus, progress: bool) -> tuple[Any, dict[str, Any]]:
+    """A fresh tiny llama (seeded) trained on the corpus's training sequences; returns it in eval mode."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from corpuslab.models.tiny import tiny_config
+
+    config = tiny_config("llama", len(tok), tok, hidden=cfg.hidden, layers=cfg.layers, heads=cfg.heads,
+                         max_positions=cfg.seq_len + 8)
+    torch.manual_seed(cfg.seed)
+    model = AutoModelForCausalLM.from_config(config)
+    # corpus.train already holds every member piece `epochs` times, shuffled: one pass over it
+    info = train_small_lm(model, tok, [s for _, s in corpus.train], epochs=1, batch_size=cfg.batch_size, lr=cfg.lr,
+                          seed=cfg.seed, progress=progress)
+    model.eval()
+    return model, info
+
+
+def membership_aurocs(scores: dict[str, Any], is_member: dict[str, np.ndarray]) -> dict[str, dict[str, Any]]:
+    """Member vs non-member AUROC of Min-K%++, Min-K% and loss (``scores``: category → ``DocScores``).
+
+    Pooled over categories (confounded by per-category difficulty, since member rates differ by category)
+    and within each category, macro-averaged (the usual membership-inference setting).
+    """
+    from corpuslab.anatomy.minkpp import auroc
+
+    cats = list(is_member)
+    aucs: dict[str, dict[str, Any]] = {"pooled": {}, "macro": {}, "per_category": {}}
+    for metric, sign in (("minkpp", 1.0), ("mink", 1.0), ("loss", -1.0)):
+        vals = np.concatenate([getattr(scores[c], metric) for c in cats]) * sign
+        lab = np.concatenate([is_member[c] for c in cats])
+        aucs["pooled"][metric] = auroc(vals[lab == 1], vals[lab == 0])
+        per = {}
+        for c in cats:
+            v, y = getattr(scores[c], metric) * sign, is_member[c]
+            if 0 < y.sum() < len(y):
+                per[c] = auroc(v[y == 1], v[y == 0])
+        aucs["per_category"][metric] = per
+        aucs["macro"][metric] = float(np.mean(list(per.values()))) if per else float("nan")
+    return aucs

@@ -1,23 +1,32 @@
-"""Min-K%++: batched float32 scoring matches a direct float64 reimplementation; GMM membership; mixture."""
+"""Min-K%++: batched float32 scoring matches a direct float64 reimplementation; GMM membership; the runner."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 from anatomy_fixtures import (
     botchan_paragraphs,
     one_thread,  # noqa: F401  (fixture)
+    real_category_texts,
     tiny_lm,
 )
 
+from conftest import check_run_card
+from corpuslab.anatomy.config import MinKppConfig
 from corpuslab.anatomy.minkpp import (
     auroc,
     global_mixture,
     membership_rate,
     minkpp_reference_float64,
+    run_minkpp,
     score_documents,
     threshold_mixture,
 )
+from corpuslab.anatomy.samples import write_category_samples
+from corpuslab.core.errors import CorpuslabError
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -69,7 +78,7 @@ def test_auroc() -> None:
     assert auroc(np.array([1.0, 2.0]), np.array([3.0, 4.0])) == 0.0
 
 
-def test_half_precision_model_scores_close_to_float32(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_half_precision_model_scores_close_to_float32(tmp_path: Path) -> None:
     from corpuslab.anatomy.minkpp import load_scoring_model
 
     model, tok = tiny_lm()
@@ -84,5 +93,35 @@ def test_half_precision_model_scores_close_to_float32(tmp_path) -> None:  # type
     b = score_documents(half, tok2, texts, max_tokens=48, progress=False)
     np.testing.assert_allclose(a.loss, b.loss, rtol=0.02)
     assert np.all(np.isfinite(b.minkpp))
-    with pytest.raises(Exception, match="--int8 needs a CUDA GPU"):
+
+
+def test_int8_needs_a_gpu(tmp_path: Path) -> None:
+    from corpuslab.anatomy.minkpp import load_scoring_model
+
+    with pytest.raises(CorpuslabError, match="--int8 needs a CUDA GPU"):
         load_scoring_model(str(tmp_path / "m"), device="cpu", int8=True)
+
+
+def test_run_minkpp_writes_the_mixture_and_a_run_card(tmp_path: Path) -> None:
+    texts = real_category_texts(per_category=12, chars=300)
+    write_category_samples(texts, tmp_path / "samples")
+    cfg = MinKppConfig(samples=str(tmp_path / "samples"), output_dir=str(tmp_path / "mk"), max_tokens=32,
+                       batch_size=8, categories="books,github")
+    run = run_minkpp(cfg, progress=False, model_obj=tiny_lm())
+    mix = run.summary["global_mixture_over_sampled_pool"]
+    assert set(mix) == {"books", "github"} and sum(mix.values()) == pytest.approx(1.0)
+    assert run.summary["model"] == "<in-memory>" and run.summary["settings"]["max_tokens"] == 32
+    lines = (tmp_path / "mk" / "scores.jsonl").read_text().splitlines()
+    assert len(lines) == 24 and json.loads(lines[0])["category"] == "books"
+    for f in ("per_category.csv", "global_mixture.csv", "score_hist.png"):
+        assert (tmp_path / "mk" / f).stat().st_size > 0
+    card = check_run_card(tmp_path / "mk", "anatomy-minkpp")
+    assert card["counts"]["documents"] == {"books": 12, "github": 12}
+    assert card["counts"]["mixture"] == pytest.approx(mix)
+    assert card["inputs"]["model"] == "<in-memory>"
+
+
+def test_run_minkpp_needs_a_model_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(CorpuslabError, match="give --model"):
+        run_minkpp(MinKppConfig(samples=str(tmp_path / "s"), output_dir=str(tmp_path / "o")), progress=False)
+    assert not (tmp_path / "o").exists()

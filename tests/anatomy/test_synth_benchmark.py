@@ -1,4 +1,4 @@
-"""synth: corpus construction on real categories (default suite) and the full experiment (slow)."""
+"""synth benchmark: corpus construction on real categories (default suite) and the full experiment (slow)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from anatomy_fixtures import one_thread  # noqa: F401  (fixture)
 
-from corpuslab.anatomy.synth import build_corpus, minkpp_pool, read_category
+from conftest import check_run_card
+from corpuslab.anatomy.config import SynthConfig
+from corpuslab.anatomy.synth_benchmark import build_corpus, minkpp_pool, read_category
 from corpuslab.core.errors import DataError
 from corpuslab.models.tiny import train_bpe_tokenizer
 
@@ -46,11 +48,12 @@ def test_build_corpus_realises_the_mixture_and_keeps_heldout_apart(small_docs: d
 
 
 @pytest.mark.slow
+@pytest.mark.model
 @pytest.mark.usefixtures("one_thread")
 def test_synth_end_to_end(tmp_path: Path) -> None:
-    from corpuslab.anatomy.synth import run_synth
+    from corpuslab.anatomy.synth_benchmark import run_synth
 
-    s = run_synth(str(tmp_path / "synth"), progress=False, n_bootstrap=20)
+    s = run_synth(SynthConfig(output_dir=str(tmp_path / "synth"), n_bootstrap=20), progress=False)
     assert len(s["true_mixture"]) >= 4
     assert s["accuracy"]["labelshift/bbse"] > s["uniform_accuracy"]
     assert s["auroc"]["macro"]["minkpp"] > 0.5 and s["auroc"]["pooled"]["loss"] > 0.5
@@ -59,3 +62,26 @@ def test_synth_end_to_end(tmp_path: Path) -> None:
     assert np.isclose(sum(s["true_mixture"].values()), 1.0)
     for sub in ("labelshift/summary.json", "minkpp/summary.json", "evaluation/report.md", "truth.yaml"):
         assert (tmp_path / "synth" / sub).exists()
+    card = check_run_card(tmp_path / "synth", "anatomy-synth")
+    assert card["counts"]["accuracy"] == s["accuracy"]
+
+
+def test_membership_aurocs_within_category_and_pooled() -> None:
+    from types import SimpleNamespace
+
+    from corpuslab.anatomy.synth_benchmark import membership_aurocs
+
+    def scores(member: list[float], non: list[float]) -> SimpleNamespace:
+        v = np.array(member + non)
+        return SimpleNamespace(minkpp=v, mink=v, loss=-v)  # low loss = member-like
+
+    # within each category members score higher; category b's scores are all lower than a's
+    s = {"a": scores([5.0, 6.0], [3.0, 4.0]), "b": scores([1.0, 2.0], [-1.0, 0.0])}
+    is_member = {"a": np.array([1, 1, 0, 0]), "b": np.array([1, 1, 0, 0])}
+    aucs = membership_aurocs(s, is_member)
+    assert aucs["macro"] == {"minkpp": 1.0, "mink": 1.0, "loss": 1.0}
+    assert aucs["per_category"]["minkpp"] == {"a": 1.0, "b": 1.0}
+    assert aucs["pooled"]["minkpp"] == pytest.approx(12 / 16)  # b's members lose to a's non-members
+    # a category with members only has no within-category AUROC
+    one_sided = membership_aurocs({**s, "c": scores([1.0], [])}, {**is_member, "c": np.array([1])})
+    assert set(one_sided["per_category"]["loss"]) == {"a", "b"}

@@ -50,6 +50,7 @@ def test_tfidf_classifier_on_real_categories() -> None:
     assert calibrated_probs(clf, ["def main():\n    import os\n    return None"]).argmax() == classes.index("github")
 
 
+@pytest.mark.model
 def test_encoder_classifier_option(tmp_path: Path) -> None:
     from corpuslab.models.tiny import build_tiny_encoder
 
