@@ -118,6 +118,9 @@ def load_command_config(model: type[M], config: str | Path | None, flags: Mappin
                 parts.append(f"{loc}: required" + (f": give {hint} or set {loc} in --config" if hint else ""))
             elif err["type"] == "extra_forbidden":
                 parts.append(f"{loc}: unknown key")
+            elif err["type"] == "value_error":  # a validator's own sentence: no "Value error, " prefix
+                msg = str(err.get("ctx", {}).get("error", err["msg"]))
+                parts.append(msg if loc == "<top>" else f"{loc}: {msg}")
             else:
                 got = f" (got {err['input']!r})" if "input" in err and not isinstance(err["input"], dict) else ""
                 parts.append(f"{loc}: {err['msg']}{got}")
@@ -135,6 +138,7 @@ def config_command(
     nargs: Sequence[str] = (),
     aliases: Mapping[str, str] | None = None,
     help: str | None = None,
+    default_config: str | None = None,
 ) -> Callable[[F], F]:
     """Register ``fn(cfg, **own)`` as command ``name`` whose options are ``--config`` + ``model``'s fields.
 
@@ -142,7 +146,8 @@ def config_command(
     ``file_only``: fields without a flag, with the reason; ``nargs``: list fields given argparse-style
     (``--runs A B``, the reference scripts' form); ``aliases``: own parameters that set a field (their
     value, when given, is passed through the parameter's own conversion in ``fn``'s signature default).
-    A parameter of ``fn`` named ``config_file`` receives the ``--config`` path.
+    A parameter of ``fn`` named ``config_file`` receives the ``--config`` path. ``default_config``: the file
+    read when ``--config`` is not given (the quickstart's example config), when it exists.
     """
     short, file_only, aliases = dict(short or {}), dict(file_only or {}), dict(aliases or {})
 
@@ -189,6 +194,8 @@ def config_command(
 
         def wrapper(**kwargs: Any) -> Any:
             path = kwargs.pop(CONFIG_PARAM)
+            if path is None and default_config is not None and Path(default_config).is_file():
+                path = Path(default_config)
             ctx = kwargs.pop(_CTX_PARAM, None)
             own = {k: kwargs.pop(k) for k in own_names}
             values = dict(kwargs)

@@ -9,7 +9,7 @@ import sys
 import typer
 
 from corpuslab import __version__
-from corpuslab.cli import anatomy, clean, leia, models, overlap, report, revert, sample, wiki
+from corpuslab.cli import anatomy, clean, leia, models, overlap, quickstart, report, revert, sample, wiki
 from corpuslab.core.errors import CorpuslabError
 
 app = typer.Typer(
@@ -21,13 +21,10 @@ app = typer.Typer(
 )
 
 #: module → group name (None: its commands sit at the top level, ``corpuslab sample``)
-_MODULES = ((sample, None), (clean, None), (overlap, "overlap"), (models, "models"), (anatomy, "anatomy"),
-            (wiki, "wiki"), (leia, "leia"), (revert, "revert"), (report, None))
+_MODULES = ((sample, None), (clean, None), (quickstart, None), (report, None), (wiki, "wiki"), (leia, "leia"),
+            (overlap, "overlap"), (models, "models"), (anatomy, "anatomy"), (revert, "revert"))
 for _module, _group in _MODULES:
-    if hasattr(_module, "app"):
-        app.add_typer(_module.app, name=_group)
-    else:  # not yet converted to a module-level sub-app
-        _module.register(app)
+    app.add_typer(_module.app, name=_group)
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,4 @@
-"""``corpuslab report`` (one HTML page for any runs) and ``corpuslab quickstart`` (the whole chain, then the page)."""
+"""``corpuslab report``: one HTML page for any runs."""
 
 from __future__ import annotations
 
@@ -63,34 +63,3 @@ def report(
             typer.echo(f"report: {rep.path}")
             raise typer.Exit(1)
     typer.echo(f"report: {rep.path}")  # plain and unwrapped: the last line is the page's path
-
-
-# The quickstart is the lead's: it moves to cli/quickstart.py; kept here unchanged until then.
-@app.command("quickstart")
-def quickstart(
-    output_dir: str = typer.Option("runs/quickstart", "--output-dir", "-o", help="Where every step writes."),
-    config: str = typer.Option(None, "--config", "-c", help="Quickstart YAML (default: "
-                                                             "examples/quickstart/quickstart.yaml)."),
-    target_samples: int = typer.Option(None, "--target-samples", "-n", help="Documents to sample."),
-    train_steps: int = typer.Option(None, "--train-steps", help="Fine-tuning steps."),
-    fresh: bool = typer.Option(False, "--fresh", help="Delete earlier quickstart outputs first."),
-    no_progress: bool = typer.Option(False, "--no-progress", help="Hide progress bars."),
-) -> None:
-    """Sample → clean + dedup → fine-tune a tiny model with fingerprint tracking → estimate its mixture → report."""
-    from corpuslab.cli.sample import plan_table, summary_table
-    from corpuslab.mixture.runner import build_plan
-    from corpuslab.report.quickstart import QuickstartSettings, run_quickstart
-
-    settings = QuickstartSettings.load(config, target_samples=target_samples, train_steps=train_steps)
-    result = run_quickstart(output_dir, settings, fresh=fresh, progress=not no_progress,
-                            log=lambda msg: console.print(msg),
-                            before_sample=lambda cfg: console.print(plan_table(cfg, build_plan(cfg))),
-                            after_sample=lambda cfg, res: console.print(summary_table(res)))
-    t = Table(title="Quickstart steps")
-    for col in ("step", "status", "seconds", "output / note"):
-        t.add_column(col)
-    for s in result.steps:
-        colour = {"done": "green", "skipped": "yellow"}.get(s.status, "red")
-        t.add_row(s.name, f"[{colour}]{s.status}", f"{s.seconds:.1f}", s.note or s.output or "")
-    console.print(t)
-    typer.echo(f"report: {result.report}")  # plain and unwrapped: the last line is the page's path

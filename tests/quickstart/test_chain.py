@@ -1,4 +1,5 @@
-"""``corpuslab quickstart``: the chain end to end on the real example data (reduced), and its failure path."""
+"""The quickstart chain: end to end on the real example data (reduced), on tiny local sources, and its
+failure path."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from conftest import check_run_card
 from corpuslab.cli.main import app
-from corpuslab.core.errors import ConfigError
+from corpuslab.core.config import load_config
+from corpuslab.quickstart.chain import run_quickstart
+from corpuslab.quickstart.config import QuickstartConfig
 from corpuslab.report.browser import check_page, find_browser
-from corpuslab.report.quickstart import QuickstartSettings, run_quickstart
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "quickstart" / "quickstart.yaml"
@@ -31,14 +34,16 @@ def _reduced_config(tmp_path: Path, shared) -> Path:
     cfg["mixture"]["dedup"] = {"exact": True}
     cfg["base_model"] = {k: str(REPO / v) for k, v in cfg["base_model"].items()}
     cfg["train"].update(max_steps=4, eval_steps=2, per_device_train_batch_size=4, max_length=64)
-    cfg["anatomy"].update(num_prompts=8, max_new_tokens=16, n_bootstrap=5, min_per_category=2)
+    cfg["anatomy"].update(num_prompts=8, max_new_tokens=16, n_bootstrap=5)
+    cfg["min_per_category"] = 2
     p = tmp_path / "qs.yaml"
     p.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     return p
 
 
 @pytest.mark.slow
-def test_report_quickstart_reduced_end_to_end(tmp_path, shared):
+@pytest.mark.model
+def test_reduced_example_end_to_end(tmp_path, shared):
     cfg = _reduced_config(tmp_path, shared)
     out = tmp_path / "qs"
     t0 = time.perf_counter()
@@ -87,14 +92,16 @@ def _tiny_config(tmp_path: Path, base_model: dict) -> Path:
             "filtering": {"min_length": 20}, "dedup": {"exact": True}},
         "base_model": base_model,
         "train": {"max_steps": 2, "eval_steps": 1, "per_device_train_batch_size": 2, "max_length": 32},
-        "anatomy": {"num_prompts": 4, "max_new_tokens": 8, "n_bootstrap": 3, "min_per_category": 2},
+        "anatomy": {"num_prompts": 4, "max_new_tokens": 8, "n_bootstrap": 3},
+        "min_per_category": 2,
     }
     p = tmp_path / "qs.yaml"
     p.write_text(yaml.safe_dump(cfg), encoding="utf-8")
     return p
 
 
-def test_report_quickstart_tiny_chain(tmp_path, shared):
+@pytest.mark.model
+def test_tiny_chain_every_step_done_and_the_cli_ends_with_the_page(tmp_path, shared):
     """Every step done on tiny local sources with the real stories260K model; the CLI ends with the path."""
     ckpt = shared("models/stories260K/checkpoint_legacy.bin")
     cfg = _tiny_config(tmp_path, {"llama2c_checkpoint": str(ckpt),
@@ -115,13 +122,19 @@ def test_report_quickstart_tiny_chain(tmp_path, shared):
     page = (out / "report.html").read_text(encoding="utf-8")
     for kind in ("quickstart", "sample", "clean", "overlap-train", "anatomy-labelshift"):
         assert f'data-kind="{kind}" data-status="ok"' in page
+    card = check_run_card(out, "quickstart")
+    assert card["counts"]["estimate mixture"] == "done" and card["counts"]["true_mixture"] == state["true_mixture"]
+    for sub, kind in (("raw", "sample"), ("cleaned", "clean"), ("overlap", "overlap-train"),
+                      ("anatomy", "anatomy-labelshift"), ("category_samples", "anatomy-fetch-samples")):
+        check_run_card(out / sub, kind)
 
 
-def test_report_quickstart_failed_step_is_shown_not_faked(tmp_path):
+def test_a_failed_step_is_shown_not_faked(tmp_path):
     """A step that fails (here: a base-model checkpoint that does not exist) is recorded; the steps that need
     it are skipped with the reason; the page is still written and says so."""
     p = _tiny_config(tmp_path, {"llama2c_checkpoint": str(tmp_path / "no-such.bin"), "llama2c_tokenizer": "t.bin"})
-    res = run_quickstart(tmp_path / "out", QuickstartSettings.load(p), progress=False)
+    cfg = load_config(p, QuickstartConfig, {"output_dir": str(tmp_path / "out")}).with_base_dir(p)
+    res = run_quickstart(cfg, progress=False)
     status = {s.name: s.status for s in res.steps}
     assert status == {"sample": "done", "clean + dedup": "done", "training data": "done", "base model": "failed",
                       "fine-tune + fingerprints": "skipped", "estimate mixture": "skipped", "report": "done"}
@@ -134,19 +147,3 @@ def test_report_quickstart_failed_step_is_shown_not_faked(tmp_path):
     assert "Failed: base model" in page and "Skipped: fine-tune + fingerprints" in page
     kinds = [k for k in ("quickstart", "sample", "clean", "overlap-train") if f'data-kind="{k}"' in page]
     assert kinds == ["quickstart", "sample", "clean"]
-
-
-def test_report_quickstart_settings_errors(tmp_path):
-    with pytest.raises(ConfigError, match="quickstart config not found"):
-        QuickstartSettings.load(tmp_path / "missing.yaml")
-    p = tmp_path / "bad.yaml"
-    p.write_text(yaml.safe_dump({"mixture": {"target_samples": 10, "datasets": []}, "train": {"max_stepz": 3}}))
-    with pytest.raises(ConfigError, match="train.max_stepz: unknown key"):
-        QuickstartSettings.load(p)
-    p.write_text(yaml.safe_dump({"mixture": {"target_samples": 10, "datasets": [{"name": "x", "weight": -1}]}}))
-    with pytest.raises(ConfigError, match="mixture"):
-        QuickstartSettings.load(p)
-    s = QuickstartSettings.load(EXAMPLE, target_samples=50, train_steps=8)
-    assert s.mixture["target_samples"] == 50 and s.train.max_steps == 8 and s.train.eval_steps == 2
-    assert Path(s.base_dir) == REPO
-
