@@ -262,7 +262,9 @@ def run_quickstart(cfg: QuickstartConfig, progress: bool = True, hooks: Hooks | 
     chain = _Chain(out, cfg, hooks.say)
     steps = _Steps(chain, progress, hooks)
     chain.save()
-    with run_card(out, "quickstart", cfg, inputs={"config": cfg.base_dir}) as card:
+    inputs = {"datasets": [d.get("name") for d in cfg.mixture.get("datasets", []) if isinstance(d, dict)],
+              "base_model": cfg.base_model.hf or cfg.base_model.llama2c_checkpoint}
+    with run_card(out, "quickstart", cfg, inputs=inputs) as card:
         chain.run("sample", steps.sample)
         chain.run("clean + dedup", steps.clean, needs=("sample",))
         chain.run("training data", steps.training_data, needs=("clean + dedup",))
