@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from corpuslab.clean.config import CleanRunConfig
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 
@@ -100,28 +102,34 @@ def peak_rss_mb() -> float:
     return max(self_kb, child_kb) / 1024
 
 
+def clean_config(blocks: dict, raw: Path, out: Path, workers: int) -> CleanRunConfig:
+    """The stage-2 blocks plus where from, where to and how many workers."""
+    return CleanRunConfig.model_validate({**blocks, "raw_folder": str(raw), "cleaned_folder": str(out), "workers": workers})
+
+
 def run_corpuslab(raw: Path, out: Path, workers: int) -> dict[str, float]:
     from corpuslab.clean import run_clean
 
     res: dict[str, float] = {}
     # filter chain only (no dedup): tag + decide + write
     t = time.time()
-    run_clean({"filtering": PIPELINE["filtering"]}, raw, out / "filters", workers=workers, progress=False)
+    run_clean(clean_config({"filtering": PIPELINE["filtering"]}, raw, out / "filters", workers), progress=False)
     res["filters"] = time.time() - t
     # read + shingle + MinHash sign (no filters): the signing stage alone
     t = time.time()
-    r = run_clean({"dedup": {"exact": False, "minhash": PIPELINE["dedup"]["minhash"]}}, raw, out / "minhash", workers=workers, progress=False)
+    minhash_only = {"dedup": {"exact": False, "minhash": PIPELINE["dedup"]["minhash"]}}
+    run_clean(clean_config(minhash_only, raw, out / "minhash", workers), progress=False)
     res["minhash_sig"] = time.time() - t
     # the whole pipeline
     t = time.time()
-    r = run_clean(PIPELINE, raw, out / "full", workers=workers, progress=False)
+    r = run_clean(clean_config(PIPELINE, raw, out / "full", workers), progress=False)
     res["full"] = time.time() - t
     res["final_docs"] = r.stats["output"]["docs"]
     # re-decide after a threshold change (tags reused)
     looser = json.loads(json.dumps(PIPELINE))
     looser["filtering"]["gopher_quality"] = {"min_stop_words": 1}
     t = time.time()
-    run_clean(looser, raw, out / "full", workers=workers, progress=False)
+    run_clean(clean_config(looser, raw, out / "full", workers), progress=False)
     res["redecide"] = time.time() - t
     return res
 
@@ -130,13 +138,13 @@ def micro_corpuslab(docs: list[str]) -> dict[str, float]:
     """One process: the filter chain (tag + decide) and read-free shingle + MinHash signing, CPU seconds."""
     import pyarrow as pa
 
-    from corpuslab.clean.config import clean_config_from_dict
+    from corpuslab.clean.config import CleanConfig
     from corpuslab.clean.decide import decide
     from corpuslab.clean.tag import TagPlan, band_keys_batch, shingle_tokens, tag_table
 
     n = len(docs)
     out: dict[str, float] = {"docs": n}
-    cfg = clean_config_from_dict({"filtering": PIPELINE["filtering"]})
+    cfg = CleanConfig.model_validate({"filtering": PIPELINE["filtering"]})
     plan = TagPlan(cfg)
     plan.metric_names()
 
@@ -169,7 +177,8 @@ def run_large(n: int, workers: int, tmp: Path) -> dict[str, float]:
     del docs
     gen = time.time() - t
     t = time.time()
-    r = run_clean({"dedup": {"exact": True, "minhash": {}}}, tmp / "large" / "raw", tmp / "large" / "out", workers=workers, progress=True)
+    r = run_clean(clean_config({"dedup": {"exact": True, "minhash": {}}}, tmp / "large" / "raw", tmp / "large" / "out",
+                               workers), progress=True)
     return {"docs": n, "generate_s": gen, "dedup_s": time.time() - t, "peak_rss_mb": peak_rss_mb(),
             "removed": n - r.stats["output"]["docs"]}
 

@@ -1,4 +1,5 @@
-"""Per-document context handed to each tagger: the current text, its language, and cached segmentations.
+"""Per-document context handed to each tagger: the current text, its language (and the detector's score for
+it), and cached segmentations.
 
 Several families need the same words (Gopher quality and repetition, FineWeb's list ratio); the context
 segments once per text version, as DataTrove's ``lru_cache`` on ``split_into_words`` intends.
@@ -6,6 +7,7 @@ segments once per text version, as DataTrove's ``lru_cache`` on ``split_into_wor
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from corpuslab.clean.segment import split_words
@@ -17,6 +19,8 @@ class DocContext:
     lang: str | None
     tokenizer: str = "fast"
     per_language: bool = True
+    #: fastText's score for ``lang`` (NaN when not detected; the language filter's metric)
+    lang_score: float = math.nan
     _words: list[str] | None = field(default=None, repr=False)
 
     @property

@@ -1,8 +1,7 @@
-"""Gopher quality and repetition rules (Rae et al. 2021, App. A / Table A1), as DataTrove 0.10.1 defines them.
-
-Definitions and defaults: ``shared/reference/data_processing.md`` §3.1-3.2 and DataTrove's
-``gopher_quality_filter.py`` / ``gopher_repetition_filter.py``. Taggers compute every metric once; the
-rules (tested in order, the first failing one is the reason) are applied later by :mod:`corpuslab.clean.decide`.
+"""The Gopher quality and repetition families (Rae et al. 2021, "Scaling Language Models", App. A / Table A1),
+as DataTrove 0.10.1 defines them (huggingface/datatrove ``src/datatrove/pipeline/filters/gopher_quality_filter.py``
+and ``gopher_repetition_filter.py``). Taggers compute every metric once; the rules (tested in order, the first
+failing one is the reason) are applied later by :mod:`corpuslab.clean.decide`.
 
 Repeated n-grams are found on integer word ids with NumPy (``np.unique``) instead of building every
 n-gram string; the sequential "skip n words after a repeat" scan of ``find_all_duplicate`` runs only when
@@ -15,13 +14,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from itertools import filterfalse
+from typing import Any
 
 import numpy as np
 import regex
 
 from corpuslab.clean.constants import GOPHER_STOP_WORDS_EN, PUNCTUATION_SET
 from corpuslab.clean.context import DocContext
+from corpuslab.clean.family import FilterFamily, Metrics, ParamsFor, Rule
 
 _LETTER = regex.compile(r"\p{L}")
 _PARA = re.compile(r"\n{2,}")
@@ -41,7 +43,7 @@ QUALITY_DEFAULTS: dict[str, object] = {
     "stop_words": list(GOPHER_STOP_WORDS_EN),
 }
 # (reason, metric, drop-if operator, threshold parameter)
-QUALITY_RULES: list[tuple[str, str, str, str]] = [
+QUALITY_RULES: tuple[Rule, ...] = (
     ("gopher_short_doc", "n_non_symbol_words", "<", "min_doc_words"),
     ("gopher_long_doc", "n_non_symbol_words", ">", "max_doc_words"),
     ("gopher_below_avg_threshold", "avg_word_length", "<", "min_avg_word_length"),
@@ -52,7 +54,7 @@ QUALITY_RULES: list[tuple[str, str, str, str]] = [
     ("gopher_too_many_end_ellipsis", "end_ellipsis_lines_ratio", ">", "max_ellipsis_lines_ratio"),
     ("gopher_below_alpha_threshold", "alpha_words_ratio", "<", "max_non_alpha_words_ratio"),
     ("gopher_enough_stop_words", "stop_words", "<", "min_stop_words"),
-]
+)
 
 REPETITION_DEFAULTS: dict[str, object] = {
     "dup_line_frac": 0.3,
@@ -64,8 +66,12 @@ REPETITION_DEFAULTS: dict[str, object] = {
 }
 
 
-def repetition_rules(top_ns: list[int], dup_ns: list[int]) -> list[tuple[str, str, str, str]]:
-    rules = [
+DEFAULT_TOP_NS = (2, 3, 4)
+DEFAULT_DUP_NS = (5, 6, 7, 8, 9, 10)
+
+
+def repetition_rules(top_ns: list[int], dup_ns: list[int]) -> list[Rule]:
+    rules: list[Rule] = [
         ("empty", "empty", "flag", ""),
         ("dup_para_frac", "dup_para_frac", ">", "dup_para_frac"),
         ("dup_para_char_frac", "dup_para_char_frac", ">", "dup_para_char_frac"),
@@ -216,7 +222,6 @@ def repetition_stats_batch(ctxs: list[DocContext], top_ns: list[int], dup_ns: li
     starts = np.concatenate([[0], np.cumsum(n_words)[:-1]])
     doc_of = np.repeat(np.arange(len(ctxs)), n_words)
     pos_in_doc = np.arange(len(ids)) - starts[doc_of]
-    key_cache: dict = {}
     # a repeated n-gram (n > 5) contains a repeated 5-gram: count uniques for the top-n sizes and the smallest
     # duplicate size only; the skip-scan then runs for documents with any repeat at that size
     min_dup = min(dup_ns) if dup_ns else None
@@ -224,7 +229,7 @@ def repetition_stats_batch(ctxs: list[DocContext], top_ns: list[int], dup_ns: li
     for n in sorted(set(top_ns) | set(dup_ns)):
         if n in dup_ns and n != min_dup and n not in top_ns:
             for d, o in enumerate(outs):
-                o[f"dup_{n}_gram"] = _skip_scan(key_cache, d, n, starts, n_words, cum, ids) / n_text[d] if d in rep_docs else 0.0
+                o[f"dup_{n}_gram"] = _skip_scan(d, n, starts, n_words, cum, ids) / n_text[d] if d in rep_docs else 0.0
             continue
         m = len(ids) - n + 1
         if m <= 0:
@@ -257,11 +262,11 @@ def repetition_stats_batch(ctxs: list[DocContext], top_ns: list[int], dup_ns: li
             if n == min_dup:
                 rep_docs = set(np.unique(first_doc[counts > 1]).tolist())
             for d, o in enumerate(outs):
-                o[f"dup_{n}_gram"] = _skip_scan(key_cache, d, n, starts, n_words, cum, ids) / n_text[d] if d in rep_docs else 0.0
+                o[f"dup_{n}_gram"] = _skip_scan(d, n, starts, n_words, cum, ids) / n_text[d] if d in rep_docs else 0.0
     return outs
 
 
-def _skip_scan(cache: dict, d: int, n: int, starts: np.ndarray, n_words: np.ndarray, cum: np.ndarray, ids: np.ndarray) -> int:
+def _skip_scan(d: int, n: int, starts: np.ndarray, n_words: np.ndarray, cum: np.ndarray, ids: np.ndarray) -> int:
     """DataTrove's ``find_all_duplicate`` on word ids: a repeated n-gram adds its characters and skips n words."""
     s0, L = int(starts[d]), int(n_words[d])
     if n > L:
@@ -283,3 +288,48 @@ def _skip_scan(cache: dict, d: int, n: int, starts: np.ndarray, n_words: np.ndar
             i += 1
     return rep
 
+
+
+class GopherQuality(FilterFamily):
+    key = "gopher_quality"
+    defaults = QUALITY_DEFAULTS
+    rules = QUALITY_RULES
+    tag_params = ("stop_words",)
+    falsy_disables = True
+
+    def tag_one(self, doc: DocContext, block: object, params: Mapping[str, object]) -> Metrics:
+        return quality_stats(doc, frozenset(params.get("stop_words") or GOPHER_STOP_WORDS_EN))  # type: ignore[arg-type]
+
+
+class GopherRepetition(FilterFamily):
+    """The n-gram sizes are tag parameters (a column per size); their thresholds are decided later."""
+
+    key = "gopher_repetition"
+    defaults = REPETITION_DEFAULTS
+    falsy_disables = True
+
+    @staticmethod
+    def ngram_sizes(block: Any) -> tuple[list[int], list[int]]:
+        """Sizes to tag: DataTrove's plus any the YAML adds (so a threshold change never re-tags)."""
+        tops, dups = set(DEFAULT_TOP_NS), set(DEFAULT_DUP_NS)
+        if block is not None:
+            tops |= set(block.top_n_grams or {})
+            dups |= set(block.dup_n_grams or {})
+        return sorted(tops), sorted(dups)
+
+    def tag_key(self, block: Any) -> Any:
+        return self.ngram_sizes(block)
+
+    def rules_for(self, block: Any) -> list[Rule]:
+        """The rules of the configured sizes (DataTrove's when the YAML sets none)."""
+        tops = sorted(set(block.top_n_grams or {}) or set(DEFAULT_TOP_NS)) if block else list(DEFAULT_TOP_NS)
+        dups = sorted(set(block.dup_n_grams or {}) or set(DEFAULT_DUP_NS)) if block else list(DEFAULT_DUP_NS)
+        return repetition_rules(tops, dups)
+
+    def tag(self, docs: Sequence[DocContext], block: Any, params: ParamsFor) -> list[Metrics]:
+        tops, dups = self.ngram_sizes(block)
+        return repetition_stats_batch(list(docs), tops, dups)  # type: ignore[return-value]
+
+
+GOPHER_QUALITY = GopherQuality()
+GOPHER_REPETITION = GopherRepetition()

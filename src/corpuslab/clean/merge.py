@@ -1,7 +1,7 @@
 """``corpuslab merge``: one seeded, shuffled training set from every source of a cleaned folder.
 
 Output by suffix: ``.jsonl``/``.jsonl.gz``/``.jsonl.zst`` (one file), ``.parquet`` (one file), or a folder
-(a Hugging Face ``datasets`` dataset saved with ``save_to_disk``; ``--format parquet`` writes Parquet
+(a Hugging Face ``datasets`` dataset saved with ``save_to_disk``; ``format: parquet`` writes Parquet
 shards in the folder instead). Metadata is kept; ``metadata.source_folder`` records the source sub-folder.
 """
 
@@ -10,17 +10,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpuslab.clean.config import MergeConfig
 from corpuslab.core.atomic import atomic_path, write_json_atomic
 from corpuslab.core.errors import CorpuslabError
-from corpuslab.core.shards import JSONL_SUFFIXES, ShardWriter, iter_records, list_shards
-
-_SKIP_DIRS = ("_tags", "_rejected", "_complete", "_dedup")
+from corpuslab.core.shards import JSONL_SUFFIXES, SKIP_DIRS, ShardWriter, iter_records, list_shards
 
 
 def cleaned_shards(folder: str | os.PathLike[str]) -> list[tuple[str, str]]:
@@ -28,7 +27,7 @@ def cleaned_shards(folder: str | os.PathLike[str]) -> list[tuple[str, str]]:
     root = Path(folder)
     out = []
     for f in list_shards(root):
-        if any(f"/{d}/" in f for d in _SKIP_DIRS) or f.endswith(".parquet"):
+        if any(f"/{d}/" in f for d in SKIP_DIRS) or f.endswith(".parquet"):
             continue
         rel = os.path.relpath(f, root)
         out.append((os.path.dirname(rel) or rel, f))
@@ -37,18 +36,16 @@ def cleaned_shards(folder: str | os.PathLike[str]) -> list[tuple[str, str]]:
     return out
 
 
-def merge_cleaned(
-    cleaned_folder: str | os.PathLike[str], output: str | os.PathLike[str], seed: int = 0,
-    fmt: Literal["auto", "jsonl", "parquet", "hf"] = "auto", shard_size: int = 100_000,
-) -> dict[str, Any]:
+def merge_cleaned(cfg: MergeConfig) -> dict[str, Any]:
     """Shuffle all records with ``numpy.random.default_rng(seed)`` and write them; returns a summary."""
+    seed, fmt, shard_size = cfg.seed, cfg.format, cfg.shard_size
     recs: list[dict[str, Any]] = []
-    for src, f in cleaned_shards(cleaned_folder):
+    for src, f in cleaned_shards(cfg.cleaned_folder):
         for r in iter_records(f):
             r.setdefault("metadata", {})["source_folder"] = src
             recs.append(r)
     perm = np.random.default_rng(seed).permutation(len(recs))
-    out = str(output)
+    out = cfg.output
     if fmt == "auto":
         fmt = "jsonl" if out.endswith(JSONL_SUFFIXES) else "parquet" if out.endswith(".parquet") else "hf"
     if fmt == "jsonl" or fmt == "parquet" and out.endswith(".parquet"):
@@ -60,23 +57,21 @@ def merge_cleaned(
         for k, start in enumerate(range(0, max(1, len(perm)), shard_size)):
             part = [recs[i] for i in perm[start : start + shard_size]]
             with atomic_path(Path(out) / f"train-{k:05d}.parquet") as tmp:
-                pq.write_table(_table(part), tmp, compression="zstd")
-    elif fmt == "hf":
+                pq.write_table(_json_metadata_table(part), tmp, compression="zstd")
+    else:  # hf
         import datasets
 
-        ds = datasets.Dataset(_table([recs[i] for i in perm]))
+        ds = datasets.Dataset(_json_metadata_table([recs[i] for i in perm]))
         if Path(out).exists() and any(Path(out).iterdir()):
             raise CorpuslabError(f"{out}: output folder exists and is not empty")
         ds.save_to_disk(out)
-    else:
-        raise CorpuslabError(f"unknown merge format {fmt!r}: use jsonl, parquet or hf")
     summary = {"docs": len(recs), "seed": seed, "format": fmt, "output": out}
     if Path(out).is_dir():
         write_json_atomic(Path(out) / "merge_info.json", summary)
     return summary
 
 
-def _table(recs: list[dict[str, Any]]) -> pa.Table:
+def _json_metadata_table(recs: list[dict[str, Any]]) -> pa.Table:
     """Arrow table with the metadata as a JSON string column (schemas differ between sources)."""
     return pa.table({
         "id": [r.get("id") for r in recs],

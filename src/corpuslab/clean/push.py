@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
+from corpuslab.clean.config import PushConfig
 from corpuslab.clean.merge import cleaned_shards
 from corpuslab.clean.stats import format_funnel
 from corpuslab.core.atomic import atomic_path, read_json
@@ -62,16 +63,18 @@ def dataset_card(repo_name: str, configs: list[str], stats: dict[str, Any] | Non
     return "\n".join(lines)
 
 
-def prepare_push(input_folder: str | os.PathLike[str], repo_name: str, staging: str | os.PathLike[str],
-                 private: bool = False) -> dict[str, Any]:
-    """Write the exact files that would be uploaded into ``staging``; returns what would be sent."""
+def prepare_push(cfg: PushConfig) -> dict[str, Any]:
+    """Write the exact files that would be uploaded into ``cfg.staging``; returns what would be sent."""
+    repo_name, private = cfg.repo_name, cfg.private
     if "/" not in repo_name or len(repo_name.split("/")) != 2 or not all(repo_name.split("/")):
-        raise CorpuslabError(f"--repo-name must look like user/name, got {repo_name!r}")
-    root = Path(input_folder)
+        raise CorpuslabError(f"repo_name must look like user/name, got {repo_name!r}")
+    if not cfg.staging:
+        raise CorpuslabError("staging: give the folder to prepare the upload in")
+    root = Path(cfg.input_folder)
     by_source: dict[str, list[dict[str, Any]]] = {}
     for src, f in cleaned_shards(root):
         by_source.setdefault(safe_name(src), []).extend(iter_records(f))
-    stage = Path(staging)
+    stage = Path(cfg.staging)
     (stage / "data").mkdir(parents=True, exist_ok=True)
     files = []
     for cfg_name, recs in sorted(by_source.items()):

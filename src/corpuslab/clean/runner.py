@@ -29,13 +29,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpuslab.clean.config import CleanConfig, clean_config_from_dict
-from corpuslab.clean.decide import decide
+from corpuslab.clean.config import CleanRunConfig
+from corpuslab.clean.decide import Decision, decide
 from corpuslab.clean.tag import TagPlan, tag_table
 from corpuslab.core.atomic import atomic_path, read_json, remove_stale_tmp, write_json_atomic
-from corpuslab.core.config import read_yaml
 from corpuslab.core.errors import CorpuslabError, DataError
 from corpuslab.core.markers import completion_info, mark_complete, write_manifest
+from corpuslab.core.runcard import run_card
 from corpuslab.core.runinfo import run_info
 from corpuslab.core.shards import PARQUET_SUFFIXES, ShardWriter, iter_parquet, list_shards
 from corpuslab.core.streams import open_read
@@ -319,43 +319,46 @@ class CleanResult:
     cleaned_folder: str
 
 
-def load_config_blocks(config: str | os.PathLike[str] | dict[str, Any] | CleanConfig) -> CleanConfig:
-    if isinstance(config, CleanConfig):
-        return config
-    if isinstance(config, dict):
-        return clean_config_from_dict(config)
-    return clean_config_from_dict(read_yaml(config), str(config))
+def run_clean(cfg: CleanRunConfig, progress: bool = True) -> CleanResult:
+    """Run stage 2 end to end; returns the stats also written to ``<cleaned>/stats.json`` (and ``run.json``)."""
+    out = cfg.cleaned_folder
+    if os.path.abspath(out) == os.path.abspath(cfg.raw_folder):
+        raise CorpuslabError("cleaned_folder must differ from raw_folder")
+    shards = discover_inputs(cfg.raw_folder, exclude=out)
+    with run_card(out, "clean", cfg, inputs={"raw_folder": cfg.raw_folder}) as card:
+        remove_stale_tmp(out)
+        stats = _clean(cfg, shards, progress)
+        removed = {r: v["count"] for r, v in stats["drop_reasons"].items()}
+        card.counts.update(
+            documents_in=stats["input"]["docs"], documents_out=stats["output"]["docs"],
+            chars_in=stats["input"]["chars"], chars_out=stats["output"]["chars"], shards=len(shards),
+            dropped_by_filters=sum(c for r, c in removed.items() if not r.startswith(("input:", "exact_dedup:", "minhash_dedup:"))),
+            exact_duplicates=removed.get("exact_dedup:duplicate", 0),
+            near_duplicates=removed.get("minhash_dedup:near_duplicate", 0),
+            empty_or_huge=sum(c for r, c in removed.items() if r.startswith("input:")),
+        )
+        card.outputs.update(stats="stats.json", cleaned=[s.output_rel() for s in shards], tags=TAG_DIR)
+        if cfg.keep_rejected:
+            card.outputs["rejected"] = REJECTED_DIR
+        if cfg.dedup is not None and cfg.dedup.minhash is not None and cfg.dedup.write_clusters:
+            card.outputs["clusters"] = f"{DEDUP_DIR}/clusters.jsonl"
+    return CleanResult(stats=stats, cleaned_folder=out)
 
 
-def run_clean(
-    config: str | os.PathLike[str] | dict[str, Any] | CleanConfig,
-    raw_folder: str | os.PathLike[str],
-    cleaned_folder: str | os.PathLike[str],
-    workers: int = 1,
-    engine: str = "local",
-    ray_address: str | None = None,
-    keep_rejected: bool = False,
-    parquet: bool = False,
-    progress: bool = True,
-) -> CleanResult:
-    """Run stage 2 end to end; returns the stats also written to ``<cleaned>/stats.json``."""
-    from corpuslab.clean import dedup as dd
+def _clean(cfg: CleanRunConfig, shards: list[InputShard], progress: bool) -> dict[str, Any]:
+    """Tag, decide, dedup, write; returns the stats (also written to stats.json)."""
+    from corpuslab.clean.dedup import exact_duplicates, minhash_clusters, ray_edges_fn
     from corpuslab.clean.stats import build_stats
 
-    cfg = load_config_blocks(config)
-    out = str(cleaned_folder)
-    if os.path.abspath(out) == os.path.abspath(str(raw_folder)):
-        raise CorpuslabError("--cleaned-folder must differ from --raw-folder")
-    Path(out).mkdir(parents=True, exist_ok=True)
-    remove_stale_tmp(out)
-    shards = discover_inputs(raw_folder, exclude=out)
+    out, workers, engine = cfg.cleaned_folder, cfg.workers, cfg.engine
     plan = TagPlan(cfg)
 
     # 1. tag
     tasks = [TagTask(s, out, plan) for s in shards]
     if engine == "ray":
         pending = [t for t in tasks if _tag_valid(t) is None]
-        fresh = {id(t): r for t, r in zip(pending, _tag_with_ray_data(pending, plan, workers, ray_address), strict=True)}
+        tagged = _tag_with_ray_data(pending, plan, workers, cfg.ray_address)
+        fresh = {id(t): r for t, r in zip(pending, tagged, strict=True)}
         tag_infos = [fresh.get(id(t)) or {**(_tag_valid(t) or {}), "skipped": True} for t in tasks]
     else:
         tag_infos = run_tasks(tag_shard, tasks, workers=workers, engine="local", desc="tag shards", progress=progress)
@@ -396,53 +399,53 @@ def run_clean(
     if cfg.dedup is not None and cfg.dedup.exact:
         dedup_steps.append("exact_dedup")
         hashes = np.concatenate([t.column("exact_hash").to_numpy() for t in tables]).astype(np.uint64)
-        dup, surv = dd.exact_duplicates(hashes, rank, step_index < 0)
+        dup, surv = exact_duplicates(hashes, rank, step_index < 0)
         k = n_steps + len(dedup_steps)
         reason[dup], step_index[dup], value[dup], survivor[dup] = "exact_dedup:duplicate", k, 1.0, surv[dup]
     if mh is not None:
         dedup_steps.append("minhash_dedup")
         keys = np.concatenate(band_parts) if band_parts else np.zeros((0, mh.bands), np.uint64)
-        edges_fn = dd.ray_edges_fn(workers, ray_address) if engine == "ray" else None
-        dup, surv, size = dd.minhash_clusters(keys, rank, step_index < 0, edges_fn)
+        edges_fn = ray_edges_fn(workers, cfg.ray_address) if engine == "ray" else None
+        dup, surv, size = minhash_clusters(keys, rank, step_index < 0, edges_fn)
         k = n_steps + len(dedup_steps)
         reason[dup], step_index[dup], survivor[dup] = "minhash_dedup:near_duplicate", k, surv[dup]
         value[dup] = size[dup]
         cluster_size = size
         if cfg.dedup is not None and cfg.dedup.write_clusters:
-            _write_clusters(out, shards, tables, offsets, surv, dup)
+            _write_clusters(out, tables, surv, dup)
 
     # 4. write
     decision_key = hashlib.sha256(
-        json.dumps(cfg.model_dump(), sort_keys=True, default=str).encode() + step_index.tobytes() + plan.key.encode()
+        json.dumps(cfg.stage2_summary(), sort_keys=True, default=str).encode() + step_index.tobytes() + plan.key.encode()
     ).hexdigest()[:16]
     wtasks = []
     for s, a, b in zip(shards, offsets[:-1], offsets[1:], strict=True):
         si = step_index[a:b]
-        wt = WriteTask(s, out, np.flatnonzero(si < 0), parquet=parquet, decision_key=decision_key + str(keep_rejected) + str(parquet))
-        if keep_rejected:
+        wt = WriteTask(s, out, np.flatnonzero(si < 0), parquet=cfg.parquet,
+                       decision_key=decision_key + str(cfg.keep_rejected) + str(cfg.parquet))
+        if cfg.keep_rejected:
             rr = np.flatnonzero(si >= 0)
             wt.reject_rows = rr
             wt.reject_reasons = reason[a:b][rr].tolist()
             wt.reject_values = value[a:b][rr].astype(float).tolist()
         wtasks.append(wt)
     run_tasks(write_shard, wtasks, workers=workers, engine="local", desc="write shards", progress=progress)
-    _remove_orphans(out, shards, parquet)
+    _remove_orphans(out, shards, cfg.parquet)
 
     stats = build_stats(
-        cfg=cfg, shards=shards, tables=tables, step_index=step_index, reason=reason, value=value,
+        cfg=cfg, shards=shards, tables=tables, decision=Decision(reason=reason, value=value, step_index=step_index),
         dedup_steps=dedup_steps, tag_infos=tag_infos, cluster_size=cluster_size,
     )
-    stats["run"] = run_info(stage="clean", raw_folder=str(raw_folder), engine=engine, workers=workers, tag_key=plan.key)
-    stats["config"] = cfg.model_dump(exclude={"step_order"})
-    stats["config"]["steps"] = cfg.steps
+    stats["run"] = run_info(stage="clean", raw_folder=cfg.raw_folder, engine=engine, workers=workers, tag_key=plan.key)
+    stats["config"] = cfg.stage2_summary()
     write_json_atomic(Path(out) / "stats.json", stats)
-    write_manifest(out, {"stage": "clean", "tag_key": plan.key, "raw_folder": str(raw_folder)})
-    return CleanResult(stats=stats, cleaned_folder=out)
+    write_manifest(out, {"stage": "clean", "tag_key": plan.key, "raw_folder": cfg.raw_folder})
+    return stats
 
 
-def _write_clusters(out: str, shards: list[InputShard], tables: list[pa.Table], offsets: np.ndarray,
-                    survivor: np.ndarray, dup: np.ndarray) -> None:
-    ids = np.concatenate([np.asarray(pq.read_table(Path(out) / s.tag_rel, columns=["id"]).column("id").to_pylist(), dtype=object) for s in shards]) if shards else np.zeros(0, object)
+def _write_clusters(out: str, tables: list[pa.Table], survivor: np.ndarray, dup: np.ndarray) -> None:
+    """``_dedup/clusters.jsonl``: per surviving document, the near duplicates removed in its favour."""
+    ids = np.concatenate([np.asarray(t.column("id").to_pylist(), dtype=object) for t in tables]) if tables else np.zeros(0, object)
     clusters: dict[int, list[str]] = {}
     for i in np.flatnonzero(dup):
         clusters.setdefault(int(survivor[i]), []).append(str(ids[i]))

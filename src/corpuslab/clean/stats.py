@@ -1,7 +1,7 @@
 """The cleaning funnel: documents and characters in/out per step and per source, and why each was dropped.
 
 Character counts follow the text as it changes: raw length into the input checks, cleaned length into the
-filters, the C4-rewritten length after the C4 step.
+filters, the rewritten length from the first step whose family rewrites the text (C4) on.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import numpy as np
 import pyarrow as pa
 
 from corpuslab.clean.config import CleanConfig
+from corpuslab.clean.decide import Decision
+from corpuslab.clean.families import family
 
 EXAMPLES_PER_REASON = 5
 
 
-def _arr(tables: list[pa.Table], name: str, dtype: Any = np.int64) -> np.ndarray:
+def _column_array(tables: list[pa.Table], name: str, dtype: Any = np.int64) -> np.ndarray:
     if not tables:
         return np.zeros(0, dtype=dtype)
     return np.concatenate([t.column(name).to_numpy(zero_copy_only=False) for t in tables]).astype(dtype)
@@ -27,19 +29,20 @@ def build_stats(
     cfg: CleanConfig,
     shards: list[Any],
     tables: list[pa.Table],
-    step_index: np.ndarray,
-    reason: np.ndarray,
-    value: np.ndarray,
+    decision: Decision,
     dedup_steps: list[str],
     tag_infos: list[dict[str, Any]],
     cluster_size: np.ndarray,
 ) -> dict[str, Any]:
+    """``stats.json``: input and output counts, the funnel per step and source, drop reasons with examples.
+    ``decision`` covers every document of ``tables`` in order, dedup included."""
+    step_index, reason, value = decision.step_index, decision.reason, decision.value
     sources = np.concatenate([np.full(t.num_rows, s.source, dtype=object) for s, t in zip(shards, tables, strict=True)]) if tables else np.zeros(0, object)
-    ids = np.concatenate([np.asarray(t.column("row").to_pylist()) for t in tables]) if tables else np.zeros(0)
-    chars_in, chars_clean, chars_final = _arr(tables, "chars_in"), _arr(tables, "chars_clean"), _arr(tables, "chars_final")
-    non_utf8 = _arr(tables, "non_utf8", bool)
+    chars_in, chars_clean, chars_final = _column_array(tables, "chars_in"), _column_array(tables, "chars_clean"), _column_array(tables, "chars_final")
+    non_utf8 = _column_array(tables, "non_utf8", bool)
     steps = ["input", *cfg.steps, *dedup_steps]
-    c4_pos = cfg.steps.index("c4") + 1 if "c4" in cfg.steps else None
+    # 1-based position of the step after which the text is the final (rewritten) one
+    rewrite_pos = next((k for k, s in enumerate(cfg.steps, start=1) if family(s).rewrites_text), None)
     src_names = list(dict.fromkeys(s.source for s in shards))
 
     funnel = []
@@ -48,12 +51,12 @@ def build_stats(
         leaves = (step_index < 0) | (step_index > k)
         if k == 0:
             cin, cout = chars_in, chars_clean
-        elif c4_pos is not None and k < c4_pos:
+        elif rewrite_pos is not None and k < rewrite_pos:
             cin, cout = chars_clean, chars_clean
-        elif c4_pos is not None and k == c4_pos:
+        elif rewrite_pos is not None and k == rewrite_pos:
             cin, cout = chars_clean, chars_final
         else:
-            cin = chars_final if c4_pos is not None else chars_clean
+            cin = chars_final if rewrite_pos is not None else chars_clean
             cout = cin
         entry: dict[str, Any] = {
             "step": name,
@@ -74,7 +77,7 @@ def build_stats(
     by_reason: dict[str, list[int]] = defaultdict(list)
     for i in dropped:
         by_reason[str(reason[i])].append(int(i))
-    ids_all = _ids(tables)
+    ids_all = _all_ids(tables)
     for r, idx in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
         vals = value[idx]
         finite = vals[np.isfinite(vals)]
@@ -92,14 +95,13 @@ def build_stats(
         for k2, v in (info.get("read_problems") or {}).items():
             read_problems[k2] += int(v)
     kept = step_index < 0
-    del ids
     return {
         "input": {
             "docs": int(len(step_index)), "chars": int(chars_in.sum()), "shards": len(shards),
             "non_utf8_docs": int(non_utf8.sum()), **{k: int(v) for k, v in read_problems.items()},
         },
         "output": {
-            "docs": int(kept.sum()), "chars": int((chars_final if c4_pos else chars_clean)[kept].sum()),
+            "docs": int(kept.sum()), "chars": int((chars_final if rewrite_pos else chars_clean)[kept].sum()),
             "by_source": {s: int((kept & (sources == s)).sum()) for s in src_names},
             "duplicate_clusters": int((cluster_size[kept] > 1).sum()) if len(cluster_size) else 0,
         },
@@ -109,7 +111,7 @@ def build_stats(
     }
 
 
-def _ids(tables: list[pa.Table]) -> list[str]:
+def _all_ids(tables: list[pa.Table]) -> list[str]:
     out: list[str] = []
     for t in tables:
         out.extend(str(x) for x in t.column("id").to_pylist())

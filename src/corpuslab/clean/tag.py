@@ -3,8 +3,9 @@
 The result is one Arrow table per input shard (``<cleaned>/_tags/…parquet``) holding the final text, the
 metadata and one column per metric (``gopher_quality.avg_word_length`` …). Thresholds are applied later
 (:mod:`corpuslab.clean.decide`), so a threshold change re-runs in seconds without re-tagging. Only the
-parameters that change a metric or the text (cleaning, tokenizer, C4 line rules, keyword list, n-gram sizes,
-MinHash shingling) are part of :attr:`TagPlan.key`; when it changes, shards are re-tagged.
+parameters that change a metric or the text (cleaning, tokenizer, each family's ``tag_params`` — C4 line rules,
+keyword list, n-gram sizes … — and MinHash shingling) are part of :attr:`TagPlan.key`; when it changes, shards
+are re-tagged. Each step's metrics come from its family (:mod:`corpuslab.clean.families`).
 
 ``tag_table`` is a pure function of an Arrow batch of records, so the local process pool and Ray Data's
 ``map_batches`` produce identical tags.
@@ -22,50 +23,16 @@ import numpy as np
 import pyarrow as pa
 import xxhash
 
-from corpuslab.clean import c4, fineweb, gopher, lang, length
 from corpuslab.clean.config import CleanConfig
-from corpuslab.clean.constants import CJK_LANGS, GOPHER_STOP_WORDS_EN, LANGUAGE_PROFILES
+from corpuslab.clean.constants import CJK_LANGS
 from corpuslab.clean.context import DocContext
+from corpuslab.clean.families import family, step_block, step_params
+from corpuslab.clean.lang import detect_languages
 from corpuslab.clean.normalise import clean_text
 from corpuslab.clean.segment import simplify_text
 
-TAG_VERSION = 1
+TAG_VERSION = 2
 _MULT = np.uint64(0x9E3779B97F4A7C15)
-
-
-def step_params(cfg: CleanConfig, step: str, doc_lang: str | None) -> dict[str, Any]:
-    """Effective parameters of one step for one language: DataTrove default ← language profile ← YAML."""
-    f = cfg.filtering
-    assert f is not None
-    user = getattr(f, step)
-    explicit: dict[str, Any] = user.model_dump(exclude_none=True) if hasattr(user, "model_dump") else {}
-    prof = LANGUAGE_PROFILES.get(doc_lang or "", {}).get(step, {}) if f.per_language else {}
-    if step == "gopher_quality":
-        base: dict[str, Any] = dict(gopher.QUALITY_DEFAULTS)
-    elif step == "gopher_repetition":
-        base = dict(gopher.REPETITION_DEFAULTS)
-    elif step == "fineweb_quality":
-        base = dict(fineweb.DEFAULTS)
-    elif step == "language":
-        base = dict(lang.DEFAULTS)
-    elif step == "c4":
-        base = {**c4.COMMON_DEFAULTS, **c4.PROFILES[explicit.get("profile", "datatrove")]}
-        if f.per_language and doc_lang in CJK_LANGS:
-            # Extension: DataTrove's C4 has no CJK handling (every Japanese line "lacks" end punctuation and
-            # has one whitespace word); for these languages use the sentence-terminal table and segmented words.
-            from corpuslab.clean.constants import TERMINAL_PUNCTUATION_TUPLE
-
-            base["end_punctuation"] = list(TERMINAL_PUNCTUATION_TUPLE) + ["」", "』", "）", '"', "'"]
-            base["segment_words"] = True
-    elif step == "min_length":
-        return {"min_chars": f.min_length}
-    elif step == "max_length":
-        return {"max_chars": f.max_length}
-    elif step == "length" or step == "exclude_keywords":
-        base = {}
-    else:  # pragma: no cover - guarded by the config schema
-        raise KeyError(step)
-    return {**base, **prof, **explicit}
 
 
 @dataclass
@@ -87,43 +54,25 @@ class TagPlan:
     def per_language(self) -> bool:
         return self.cfg.filtering.per_language if self.cfg.filtering else True
 
-    def ngram_sets(self) -> tuple[list[int], list[int]]:
-        tops, dups = {2, 3, 4}, {5, 6, 7, 8, 9, 10}
-        g = self.cfg.filtering.gopher_repetition if self.cfg.filtering else None
-        if g is not None:
-            tops |= set(g.top_n_grams or {})
-            dups |= set(g.dup_n_grams or {})
-        return sorted(tops), sorted(dups)
-
     def metric_names(self) -> list[str]:
         """Metric columns this plan produces (fixed per plan, so every batch has the same schema)."""
         if self._metric_names is None:
-            row, _ = tag_document("x", {"language": "en"}, self, (None, None))
+            row, _ = tag_document("x", {"language": "en"}, self)
             self._metric_names = sorted(k for k in row if "." in k)
         return self._metric_names
 
     @property
     def key(self) -> str:
-        f = self.cfg.filtering
+        """Hash of what the tags depend on: cleaning, tokenizer, steps and each family's tag parameters,
+        MinHash shingling. Thresholds are not in it: changing one re-decides without re-tagging."""
         parts: dict[str, Any] = {
             "v": TAG_VERSION,
             "cleaning": self.cfg.cleaning.model_dump() if self.cfg.cleaning else None,
             "tokenizer": self.tokenizer,
             "per_language": self.per_language,
             "steps": self.steps,
-            "ngrams": self.ngram_sets(),
+            "families": {s: family(s).tag_key(step_block(self.cfg, s)) for s in self.steps},
         }
-        if f is not None:
-            if f.c4 is not None:
-                parts["c4"] = {k: v for k, v in f.c4.model_dump().items() if k in c4.LINE_PARAMS or k == "profile"}
-            if f.exclude_keywords is not None:
-                parts["keywords"] = sorted(f.exclude_keywords.keywords)
-            if f.fineweb_quality is not None:
-                parts["fw_short"] = f.fineweb_quality.short_line_length
-            if f.gopher_quality is not None:
-                parts["stop_words"] = f.gopher_quality.stop_words
-            if f.length is not None:
-                parts["length"] = True
         mh = self.cfg.dedup.minhash if self.cfg.dedup else None
         parts["minhash"] = mh.model_dump() if mh else None
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -148,9 +97,9 @@ def _languages(texts: list[str], mds: list[dict[str, Any]], need_score: bool) ->
     if not todo:
         return out
     if need_score:
-        det = lang.detect_languages([texts[i] for i in todo], 20000)
+        det = detect_languages([texts[i] for i in todo], 20000)
     else:
-        det = lang.detect_languages([texts[i][:300] if texts[i][:300].isascii() else texts[i][:1000] for i in todo], 1000)
+        det = detect_languages([texts[i][:300] if texts[i][:300].isascii() else texts[i][:1000] for i in todo], 1000)
     for i, (code, score) in zip(todo, det, strict=True):
         if metas[i]:
             out[i] = (metas[i], score if code == metas[i] else 0.0, "metadata")
@@ -159,15 +108,14 @@ def _languages(texts: list[str], mds: list[dict[str, Any]], need_score: bool) ->
     return out
 
 
-def tag_documents(texts: list[str], mds: list[dict[str, Any]], plan: TagPlan, kw_pats: Any) -> tuple[list[dict[str, Any]], list[str]]:
+def tag_documents(texts: list[str], mds: list[dict[str, Any]], plan: TagPlan) -> tuple[list[dict[str, Any]], list[str]]:
     """(columns per document, final texts) for a batch, one step at a time over the whole batch (so steps
     that vectorise across documents, such as Gopher repetition's n-gram counting, do)."""
     cfg = plan.cfg
     cl = cfg.cleaning
     max_chars = cl.max_doc_chars if cl else 1_000_000
-    need_score = "language" in plan.steps
+    need_score = any(family(s).needs_language_score for s in plan.steps)
     rows: list[dict[str, Any]] = []
-    ctxs: list[DocContext | None] = []
     cleaned: list[str | None] = []
     for text in texts:
         row: dict[str, Any] = {"chars_in": len(text)}
@@ -186,12 +134,13 @@ def tag_documents(texts: list[str], mds: list[dict[str, Any]], plan: TagPlan, kw
         cleaned.append(text)
     ok = [i for i, t in enumerate(cleaned) if t is not None]
     langs = _languages([cleaned[i] for i in ok], [mds[i] for i in ok], need_score)  # type: ignore[misc]
-    ctxs = [None] * len(texts)
+    ctxs: list[DocContext | None] = [None] * len(texts)
     for i, (code, score, src) in zip(ok, langs, strict=True):
         rows[i].update(status="", lang=code, lang_score=score, lang_source=src)
-        ctxs[i] = DocContext(text=cleaned[i], lang=code or None, tokenizer=plan.tokenizer, per_language=plan.per_language)  # type: ignore[arg-type]
+        ctxs[i] = DocContext(text=cleaned[i], lang=code or None, tokenizer=plan.tokenizer,  # type: ignore[arg-type]
+                             per_language=plan.per_language, lang_score=score)
     alive = [i for i, c in enumerate(ctxs) if c is not None]
-    tops, dups = plan.ngram_sets()
+    docs: list[DocContext] = [ctxs[i] for i in alive]  # type: ignore[misc]
     for step in plan.steps:
         by_lang: dict[str | None, dict[str, Any]] = {}
 
@@ -201,33 +150,8 @@ def tag_documents(texts: list[str], mds: list[dict[str, Any]], plan: TagPlan, kw
                 by_lang[lg] = step_params(cfg, step, lg)
             return by_lang[lg]
 
-        if step == "gopher_repetition":
-            batch_stats = gopher.repetition_stats_batch([ctxs[i] for i in alive], tops, dups)  # type: ignore[misc]
-            for i, st in zip(alive, batch_stats, strict=True):
-                rows[i].update({f"{step}.{k}": float(v) for k, v in st.items()})
-            continue
-        for i in alive:
-            c = ctxs[i]
-            assert c is not None
-            row = rows[i]
-            if step in ("min_length", "max_length", "length"):
-                stats = length.length_stats(c, need_words=(step == "length"))
-            elif step == "exclude_keywords":
-                stats, match = length.keyword_stats(c, kw_pats)
-                row[f"{step}.match"] = match
-            elif step == "language":
-                stats = {"score": row["lang_score"]}
-            elif step == "gopher_quality":
-                p = params(c)
-                stats = gopher.quality_stats(c, frozenset(p.get("stop_words") or GOPHER_STOP_WORDS_EN))
-            elif step == "c4":
-                stats, new_text = c4.c4_stats(c, params(c))
-                c.set_text(new_text)
-            elif step == "fineweb_quality":
-                stats = fineweb.fineweb_stats(c, int(params(c)["short_line_length"]))
-            else:  # pragma: no cover
-                raise KeyError(step)
-            row.update({f"{step}.{k}": float(v) for k, v in stats.items()})
+        for i, stats in zip(alive, family(step).tag(docs, step_block(cfg, step), params), strict=True):
+            rows[i].update({f"{step}.{k}": v if isinstance(v, str) else float(v) for k, v in stats.items()})
     finals = []
     for row, c in zip(rows, ctxs, strict=True):
         if c is not None:
@@ -236,9 +160,9 @@ def tag_documents(texts: list[str], mds: list[dict[str, Any]], plan: TagPlan, kw
     return rows, finals
 
 
-def tag_document(text: str, md: dict[str, Any], plan: TagPlan, kw_pats: Any) -> tuple[dict[str, Any], str]:
+def tag_document(text: str, md: dict[str, Any], plan: TagPlan) -> tuple[dict[str, Any], str]:
     """Tag one document (see :func:`tag_documents`)."""
-    rows, finals = tag_documents([text], [md], plan, kw_pats)
+    rows, finals = tag_documents([text], [md], plan)
     return rows[0], finals[0]
 
 
@@ -317,12 +241,10 @@ _FIXED_COLUMNS = [
 
 def tag_table(batch: pa.Table, plan: TagPlan) -> pa.Table:
     """Tag a batch of records (columns id, text, metadata-as-JSON, source, order, row, non_utf8)."""
-    kw = plan.cfg.filtering.exclude_keywords if plan.cfg.filtering else None
-    kw_pats = length.keyword_pattern(kw.keywords if kw else [])
     cols = batch.to_pydict()
     n = len(cols["text"])
     mds = [json.loads(m) if m else {} for m in cols["metadata"]]
-    rows, texts = tag_documents([t or "" for t in cols["text"]], mds, plan, kw_pats)
+    rows, texts = tag_documents([t or "" for t in cols["text"]], mds, plan)
     need_dedup = plan.cfg.dedup is not None and (plan.cfg.dedup.exact or plan.cfg.dedup.minhash is not None)
     simplified = [simplify_text(t) if t and need_dedup else "" for t in texts]
     data: dict[str, Any] = {

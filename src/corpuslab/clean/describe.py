@@ -1,4 +1,4 @@
-"""``corpuslab inspect``: what is in a shard folder — counts, length histograms, language mix, samples.
+"""``corpuslab inspect``: describe what is in a shard folder — counts, length histograms, language mix, samples.
 
 The ``zcat | head | python -m json.tool`` workflow, done properly; works on raw and cleaned folders.
 """
@@ -12,15 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from corpuslab.core.shards import iter_records, list_shards
+from corpuslab.clean.config import InspectConfig
+from corpuslab.core.shards import SKIP_DIRS, iter_records, list_shards
 
-_SKIP_DIRS = ("_tags", "_rejected", "_complete", "_dedup")
 
-
-def inspect_folder(folder: str | os.PathLike[str], samples: int = 2, max_docs: int | None = None) -> dict[str, Any]:
-    """Per source (sub-folder): docs, chars, length percentiles and histogram, languages, sample records."""
-    root = Path(folder)
-    files = [f for f in list_shards(root) if not any(f"/{d}/" in f for d in _SKIP_DIRS)]
+def describe_folder(cfg: InspectConfig) -> dict[str, Any]:
+    """Per source (sub-folder): docs, chars, length percentiles and histogram, languages, sample records.
+    The working folders of a cleaned folder (tags, rejected, markers, dedup) are skipped."""
+    samples, max_docs = cfg.samples, cfg.max_docs
+    root = Path(cfg.folder)
+    files = [f for f in list_shards(root) if not any(f"/{d}/" in f for d in SKIP_DIRS)]
     per: dict[str, dict[str, Any]] = defaultdict(lambda: {"docs": 0, "lengths": [], "langs": Counter(), "samples": []})
     for f in files:
         rel = os.path.relpath(f, root) if root.is_dir() else os.path.basename(f)

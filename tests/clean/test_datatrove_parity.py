@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
-from clean_fixtures import parity_documents, sha1
+from clean_fixtures import parity_documents, records_table, sha1
 
 from conftest import shared_path
-from corpuslab.clean.config import clean_config_from_dict
+from corpuslab.clean.config import CleanConfig
 from corpuslab.clean.decide import decide
 from corpuslab.clean.tag import TagPlan, tag_table
 
@@ -39,25 +38,18 @@ def parity_rows() -> list[tuple[dict, dict]]:
     return rows
 
 
-def _table(rows: list[tuple[dict, dict]]) -> pa.Table:
-    n = len(rows)
-    return pa.table({"id": [r["key"] for r, _ in rows], "text": [d["text"] for _, d in rows],
-                     "metadata": ['{"language": "en"}'] * n, "source": ["p"] * n, "order": list(range(n)),
-                     "row": list(range(n)), "non_utf8": [False] * n})
-
-
 def _disagreements(rows, tokenizer: str) -> dict[str, list[str]]:
     """Per filter: keys where our decision or reason differs from DataTrove's (filters run independently)."""
     out: dict[str, list[str]] = {}
-    t = _table(rows)
+    t = records_table([d["text"] for _, d in rows], [{"language": "en"}] * len(rows), [r["key"] for r, _ in rows])
     opts = {"tokenizer": tokenizer, "per_language": False}
     # the three filters that do not rewrite text share one tagging pass (same words, computed once)
-    tags = tag_table(t, TagPlan(clean_config_from_dict({"filtering": {**opts, **{f: {} for f in FILTERS}}})))
+    tags = tag_table(t, TagPlan(CleanConfig.model_validate({"filtering": {**opts, **{f: {} for f in FILTERS}}})))
     for f in FILTERS:
-        d = decide(tags, clean_config_from_dict({"filtering": {**opts, f: {}}}))
+        d = decide(tags, CleanConfig.model_validate({"filtering": {**opts, f: {}}}))
         out[f] = [r["key"] for i, (r, _) in enumerate(rows)
                   if (d.reason[i] == "") != r[f]["keep"] or (d.reason[i] and d.reason[i].split(":", 1)[1] != r[f]["reason"])]
-    cfg = clean_config_from_dict({"filtering": {**opts, "c4": {"profile": "datatrove"}}})
+    cfg = CleanConfig.model_validate({"filtering": {**opts, "c4": {"profile": "datatrove"}}})
     c4_tags = tag_table(t, TagPlan(cfg))
     d = decide(c4_tags, cfg)
     texts = c4_tags.column("text").to_pylist()

@@ -1,18 +1,16 @@
-"""Japanese quality filtering: real jawiki articles and real Aozora passages (吾輩は猫である) pass the issue's
-example filter chain at rates comparable to real English documents; a Japanese spam page — CONSTRUCTED for
-this test, not real data — fails; English-only rules on the same Japanese text misfire (why segmentation and
-per-language profiles matter)."""
+"""Per-language profiles and segmentation (``constants.LANGUAGE_PROFILES``, ``segment``) on Japanese: real
+jawiki articles and real Aozora passages (吾輩は猫である) pass the issue's example filter chain at rates
+comparable to real English documents; a Japanese spam page — CONSTRUCTED for this test, not real data —
+fails; English-only rules on the same Japanese text misfire (why segmentation and per-language profiles
+matter)."""
 
 from __future__ import annotations
 
-import json
-
-import pyarrow as pa
 import pytest
-from clean_fixtures import parity_documents
+from clean_fixtures import parity_documents, records_table
 
 from conftest import shared_path
-from corpuslab.clean.config import clean_config_from_dict
+from corpuslab.clean.config import CleanConfig
 from corpuslab.clean.decide import decide
 from corpuslab.clean.tag import TagPlan, tag_table
 
@@ -31,12 +29,9 @@ SPAM_JA = "\n".join(
 
 
 def _pass_rates(groups: dict[str, list[str]], cfg_dict: dict) -> dict[str, float]:
-    cfg = clean_config_from_dict(cfg_dict)
+    cfg = CleanConfig.model_validate(cfg_dict)
     texts = [t for ts in groups.values() for t in ts]
-    n = len(texts)
-    t = pa.table({"id": [str(i) for i in range(n)], "text": texts, "metadata": [json.dumps({})] * n, "source": ["s"] * n,
-                  "order": list(range(n)), "row": list(range(n)), "non_utf8": [False] * n})
-    d = decide(tag_table(t, TagPlan(cfg)), cfg)
+    d = decide(tag_table(records_table(texts), TagPlan(cfg)), cfg)
     out, i = {}, 0
     for g, ts in groups.items():
         out[g] = float((d.reason[i : i + len(ts)] == "").mean())
