@@ -468,6 +468,16 @@ def make_revert_eval_run(root: Path, name: str = "revert_eval", en_auc: float = 
     return out
 
 
+def make_revert_score_run(root: Path) -> Path:
+    """``revert score -o scores.parquet``: one file, its card beside it."""
+    out = root / "revert_scores" / "scores.parquet"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(b"PAR1")
+    write_card(out, "revert-score", config={"max_length": 512}, single_file=True,
+               counts={"rows": 97, "mean_risk": 0.21}, outputs={"scores": "scores.parquet"})
+    return out
+
+
 #: kind → the fixture that writes a run of it (every kind of the run card)
 MAKERS = {
     "quickstart": make_quickstart_run, "sample": make_sample_run, "clean": make_clean_run,
@@ -481,6 +491,7 @@ MAKERS = {
     "revert-collect": make_revert_collect_run, "revert-prepare": make_revert_prepare_run,
     "revert-tune": make_revert_tune_run, "revert-features": make_revert_features_run,
     "revert-train": make_revert_train_run, "revert-eval": make_revert_eval_run,
+    "revert-score": make_revert_score_run,
 }
 
 

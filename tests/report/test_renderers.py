@@ -15,7 +15,7 @@ KINDS = ("sample", "clean", "quickstart", "wiki-extract", "wiki-redirects", "wik
          "leia-train", "leia-eval", "overlap-train", "overlap-compare", "overlap-score", "anatomy-fetch-samples",
          "anatomy-labelshift",
          "anatomy-minkpp", "anatomy-synth", "anatomy-evaluate", "revert-collect", "revert-prepare", "revert-tune",
-         "revert-features", "revert-train", "revert-eval")
+         "revert-features", "revert-train", "revert-eval", "revert-score")
 
 
 def test_every_kind_has_a_renderer_and_a_fixture():
