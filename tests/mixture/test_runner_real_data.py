@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 from corpuslab.core.config import validate
@@ -17,6 +18,7 @@ from corpuslab.mixture.runner import run_sample
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # ~20 s; the fast tier samples the same mix.yaml in tests/test_golden_outputs.py
 def test_demo_mixture_on_real_data(shared, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     shared("wiki/jawiki-20230501-pages-articles-excerpt.xml.bz2")  # fail under CI if the data is missing
     data = yaml.safe_load((REPO / "examples" / "mixture" / "mix.yaml").read_text())
