@@ -128,18 +128,22 @@ def _ngram_keys(ids: np.ndarray, n: int) -> np.ndarray:
     return key
 
 
-def repetition_stats(ctx: DocContext, top_ns: list[int], dup_ns: list[int]) -> dict[str, float]:
-    text = ctx.text
-    out: dict[str, float] = {"empty": float(not text)}
+def _line_and_paragraph_stats(text: str) -> dict[str, float]:
+    """Gopher's duplicate-paragraph and duplicate-line fractions (by count and by characters)."""
     n_text = len(text) or 1
     paragraphs = _PARA.split(text.strip())
     dp, dpc = find_duplicates(paragraphs)
-    out["dup_para_frac"] = dp / len(paragraphs)
-    out["dup_para_char_frac"] = dpc / n_text
     lines = _LINES.split(text)
     dl, dlc = find_duplicates(lines)
-    out["dup_line_frac"] = dl / len(lines)
-    out["dup_line_char_frac"] = dlc / n_text
+    return {"empty": float(not text), "dup_para_frac": dp / len(paragraphs), "dup_para_char_frac": dpc / n_text,
+            "dup_line_frac": dl / len(lines), "dup_line_char_frac": dlc / n_text}
+
+
+def repetition_stats(ctx: DocContext, top_ns: list[int], dup_ns: list[int]) -> dict[str, float]:
+    """One document's repetition statistics: the readable definition :func:`repetition_stats_batch` matches."""
+    text = ctx.text
+    out = _line_and_paragraph_stats(text)
+    n_text = len(text) or 1
     words = ctx.words
     vocab: dict[str, int] = {}
     ids = np.fromiter((vocab.setdefault(w, len(vocab)) for w in words), dtype=np.uint64, count=len(words)) + np.uint64(1)
@@ -194,19 +198,8 @@ def repetition_stats_batch(ctxs: list[DocContext], top_ns: list[int], dup_ns: li
     n_words_l: list[int] = []
     n_text = np.zeros(len(ctxs), dtype=np.float64)
     for d, c in enumerate(ctxs):
-        text = c.text
-        o: dict[str, float] = {"empty": float(not text)}
-        nt = len(text) or 1
-        n_text[d] = nt
-        paragraphs = _PARA.split(text.strip())
-        dp, dpc = find_duplicates(paragraphs)
-        o["dup_para_frac"] = dp / len(paragraphs)
-        o["dup_para_char_frac"] = dpc / nt
-        lines = _LINES.split(text)
-        dl, dlc = find_duplicates(lines)
-        o["dup_line_frac"] = dl / len(lines)
-        o["dup_line_char_frac"] = dlc / nt
-        outs.append(o)
+        n_text[d] = len(c.text) or 1
+        outs.append(_line_and_paragraph_stats(c.text))
         words = c.words
         flat.extend(words)
         n_words_l.append(len(words))

@@ -128,7 +128,12 @@ def _torch_iterable_base() -> type:
 
 
 class TextTokenDataset(_torch_iterable_base()):  # type: ignore[misc]
-    """Streams ``{"input_ids", "attention_mask"}`` examples from texts; see :func:`text_dataset`."""
+    """A streamed causal-LM dataset over ``source`` (strings, record dicts, an HF dataset, or a factory).
+
+    ``packing=False`` (the reference setup): one example per document, truncated to ``max_length``.
+    ``packing=True``: documents are joined with EOS and cut into windows of exactly ``max_length``
+    tokens, so no compute is spent on padding. ``num_samples`` caps the number of *documents* read.
+    """
 
     #: unpacked documents shorter than this many tokens give no example (nothing to predict)
     min_length = 2
@@ -227,24 +232,8 @@ class TextTokenDataset(_torch_iterable_base()):  # type: ignore[misc]
         # the final partial window is dropped: every packed example has exactly max_length tokens
 
 
-def text_dataset(
-    source: TextSource,
-    tokenizer: Any,
-    max_length: int = 512,
-    packing: bool = False,
-    text_field: str = "text",
-    num_samples: int | None = None,
-    add_special_tokens: bool = True,
-    add_eos: bool | None = None,
-) -> TextTokenDataset:
-    """A streamed causal-LM dataset over ``source`` (strings, record dicts, an HF dataset, or a factory).
-
-    ``packing=False`` (the reference setup): one example per document, truncated to ``max_length``.
-    ``packing=True``: documents are joined with EOS and cut into windows of exactly ``max_length``
-    tokens, so no compute is spent on padding. ``num_samples`` caps the number of *documents* read.
-    """
-    return TextTokenDataset(source, tokenizer, max_length=max_length, packing=packing, text_field=text_field,
-                            num_samples=num_samples, add_special_tokens=add_special_tokens, add_eos=add_eos)
+#: the public name of the dataset factory (``text_dataset(texts, tokenizer, max_length=…, packing=…)``)
+text_dataset = TextTokenDataset
 
 
 @dataclass
