@@ -123,6 +123,7 @@ def base_model(work: Path) -> Path:
     return out
 
 
+@pytest.mark.slow  # ~25 s (model import + build); sample, clean and wiki extract stay in the fast tier
 def test_leia_build_outputs_are_unchanged(wiki_tables: dict[str, Path], base_model: Path, work: Path) -> None:
     out = work / "leia"
     t = wiki_tables["tables"]

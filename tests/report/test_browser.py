@@ -44,6 +44,7 @@ def assert_non_blank_png(path: Path, min_width: int = 800, min_coloured: float =
     assert saturated > min_coloured, f"too few coloured pixels ({saturated:.2%}): charts were not drawn"
 
 
+@pytest.mark.slow  # ~20 s: the fast tier keeps the CLI check-and-screenshot browser test
 def test_a_page_with_every_kind_renders_in_headless_chromium(tmp_path):
     runs = make_all(tmp_path)
     order = [*MAKERS, "unrecognised", "interrupted", "failed"]
