@@ -4,8 +4,8 @@ torchtune's rule: a config key is the library argument's own name, and here a fl
 (``max_steps`` ↔ ``--max-steps``). The flags are *generated* from the command's pydantic model (name,
 type, help text, default), so flags and config keys cannot drift apart; flags given on the command line
 win over the file. What only makes sense on a command line (``--no-progress``, ``--dry-run``) is a
-parameter of the command function itself. :func:`config_command` records each command's
-:class:`Binding`, which the consistency test walks.
+parameter of the command function itself. :func:`config_command` attaches each command's
+:class:`Binding` to it; :func:`bindings_of` collects them for the consistency test.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 
 from corpuslab.core.config import read_yaml
-from corpuslab.core.errors import ConfigError
+from corpuslab.core.errors import ConfigError, CorpuslabError
 
 M = TypeVar("M", bound=BaseModel)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,9 +48,6 @@ class Binding:
     own: tuple[str, ...]
     #: own parameters that set a field (``-f1`` → ``anonymous_only``): param → field
     aliases: dict[str, str] = field(default_factory=dict)
-
-
-BINDINGS: list[Binding] = []
 
 
 def flag_name(field_name: str) -> str:
@@ -213,7 +210,6 @@ def config_command(
         wrapper.__name__ = fn.__name__
         binding = Binding(name, model, flags, file_only, own_names, aliases)
         wrapper.__corpuslab_binding__ = binding  # type: ignore[attr-defined]
-        BINDINGS.append(binding)
         app.command(name, context_settings=context or None, help=help or fn.__doc__)(wrapper)
         return fn
 
@@ -222,8 +218,6 @@ def config_command(
 
 def _parse_nargs(args: list[str], fields: Sequence[str], command: str) -> dict[str, list[str]]:
     """``--runs A B --labels x y``: multi-value options, which click cannot express for options."""
-    from corpuslab.core.errors import CorpuslabError
-
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str) -> typing.NoReturn:  # type: ignore[override]
             raise CorpuslabError(f"{command}: {message}")

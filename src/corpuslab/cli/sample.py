@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from corpuslab.cli.config_flags import config_command
-from corpuslab.core.errors import ConfigError
 from corpuslab.mixture.config import MixtureConfig
 
 console = Console()
@@ -63,8 +62,6 @@ def sample(
     console.print(plan_table(cfg, build_plan(cfg)))
     if dry_run:
         return
-    if not cfg.raw_folder:
-        raise ConfigError(f"{config_file or 'command line'}: raw_folder: give --raw-folder or set raw_folder in the file")
     base_dir = os.path.dirname(os.path.abspath(config_file)) if config_file else None
     result = run_sample(cfg, base_dir=base_dir, progress=not no_progress)
     console.print(summary_table(result))

@@ -27,7 +27,6 @@ from corpuslab.core.runinfo import host_name, package_versions
 
 RUN_CARD = "run.json"
 SCHEMA = "corpuslab-run-v1"
-STATUSES = ("running", "done", "failed", "interrupted")
 #: every key a card has; ``corpuslab report`` and the tests rely on it
 CARD_KEYS = ("schema", "kind", "status", "config", "seed", "inputs", "outputs", "counts", "started", "finished",
              "wall_seconds", "command", "versions", "host", "pid", "error")

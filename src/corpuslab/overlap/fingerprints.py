@@ -15,7 +15,6 @@ per position without changing which tokens are drawn.
 from __future__ import annotations
 
 import hashlib
-import json
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,7 +213,3 @@ def check_compatible(fps: FingerprintSet, tokenizer: Any | None = None, model: A
             raise CorpuslabError(
                 f"{source}: fingerprints were made with another tokenizer (hash {meta['tokenizer_hash']}, "
                 f"{meta.get('tokenizer_len')} tokens) than this model's (hash {h}, {len(tokenizer)} tokens)")
-
-
-def fingerprints_to_json(fps: FingerprintSet) -> str:
-    return json.dumps({"format": FORMAT, "meta": fps.meta, "fingerprints": [p.to_json() for p in fps.prompts]})

@@ -165,8 +165,7 @@ class _Steps:
         from corpuslab.clean.config import MergeConfig
         from corpuslab.clean.merge import merge_cleaned
 
-        seed = self.cfg.train_config("-", "-", "-").seed
-        merge_cleaned(MergeConfig(cleaned_folder=str(self.cleaned), output=str(self.train_file), seed=seed,
+        merge_cleaned(MergeConfig(cleaned_folder=str(self.cleaned), output=str(self.train_file), seed=self.cfg.train_seed,
                                   format="jsonl"))
         truth = category_shares(self.train_file)
         if not truth:

@@ -125,6 +125,11 @@ class QuickstartConfig(StrictModel):
         return FetchSamplesConfig(root=root, output_dir=output_dir, n=self.samples_per_category,
                                   seed=self.samples_seed, category_field="metadata.category")
 
+    @property
+    def train_seed(self) -> int:
+        """The training seed (also the seed of the training data's shuffle)."""
+        return int({**TRAIN_DEFAULTS, **self.train}.get("seed", OverlapTrainConfig.model_fields["seed"].default))
+
     def train_config(self, base_model: str, dataset: str, output_dir: str) -> OverlapTrainConfig:
         data = {**TRAIN_DEFAULTS, **self.train}
         if self.train_steps is not None:

@@ -156,10 +156,6 @@ def has_markup_residue(text: str) -> bool:
     return "{{" in text or "[[" in text
 
 
-def _is_article(page: dict[str, Any], namespaces: tuple[int, ...]) -> bool:
-    return page["namespace"] in namespaces and not page["redirect"]
-
-
 def iter_articles(
     dump_path: str | os.PathLike[str],
     counters: Counter[str] | None = None,
