@@ -37,3 +37,10 @@ def test_validation_errors_name_each_key_and_overrides_win(tmp_path: Path) -> No
     assert "wieght: unknown key" in str(e.value)
     p.write_text("name: a\nweight: 3\n")
     assert load_config(p, Cfg, {"weight": 5.0, "name": None}) == Cfg(name="a", weight=5.0)
+
+
+def test_split_commas_takes_a_comma_list_a_repeated_flag_or_a_yaml_list() -> None:
+    from corpuslab.core.config import split_commas
+
+    assert split_commas("en, ja") == split_commas(["en,ja"]) == split_commas(["en", " ja "]) == ["en", "ja"]
+    assert split_commas(None) is None and split_commas(3) == 3  # left for validation to name

@@ -15,22 +15,15 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from corpuslab.core.config import StrictModel
+from corpuslab.core.config import StrictModel, split_commas
 
 #: synth's mixture when none is given: code-heavy, with a small web share (a hard case for both estimators)
 DEFAULT_SYNTH_MIXTURE = {"github": 0.40, "wikipedia": 0.25, "stackexchange": 0.17, "books": 0.12, "web": 0.06}
 
 
-def split_commas(value: Any) -> list[str] | None:
-    """``"books,arxiv"`` or ``["books,arxiv", "web"]`` → ``["books", "arxiv", "web"]``; nothing → None.
-
-    Keeps today's comma-separated ``--categories a,b`` working beside the repeatable flag and YAML lists.
-    """
-    if value is None:
-        return None
-    items = [value] if isinstance(value, str) else list(value)
-    names = [part.strip() for item in items for part in str(item).split(",") if part.strip()]
-    return names or None
+def categories_list(value: Any) -> Any:
+    """Categories as a list (``--categories a,b``, the flag repeated, or YAML); none given → None (all)."""
+    return split_commas(value) or None
 
 
 def parse_mixture(value: Any) -> Any:
@@ -56,7 +49,7 @@ class FetchSamplesConfig(StrictModel):
     category_field: str | None = Field(None, description="Dotted field holding the category (default: "
                                                           "meta.redpajama_set_name, metadata.category, category).")
 
-    _split_categories = field_validator("categories", mode="before")(split_commas)
+    _split_categories = field_validator("categories", mode="before")(categories_list)
 
 
 class GenerationConfig(StrictModel):
@@ -91,7 +84,7 @@ class LabelShiftConfig(GenerationConfig):
     seed: int = Field(0, description="Seed of the held-out split, the classifier, the bootstrap and generation.")
     device: str | None = Field(None, description="cpu, cuda, mps (default: the best available).")
 
-    _split_categories = field_validator("categories", mode="before")(split_commas)
+    _split_categories = field_validator("categories", mode="before")(categories_list)
 
 
 class MinKppConfig(StrictModel):
@@ -112,7 +105,7 @@ class MinKppConfig(StrictModel):
     int8: bool = Field(False, description="8-bit weights via bitsandbytes (CUDA only).")
     seed: int = Field(0, description="Seed of the per-category Gaussian mixtures.")
 
-    _split_categories = field_validator("categories", mode="before")(split_commas)
+    _split_categories = field_validator("categories", mode="before")(categories_list)
 
 
 class EvaluateConfig(StrictModel):

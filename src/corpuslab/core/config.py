@@ -20,6 +20,16 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+def split_commas(value: Any) -> Any:
+    """``"en,ja"`` or ``["en,ja", "vi"]`` → ``["en", "ja", "vi"]``: a flag's comma list, a repeated flag and a
+    YAML list all work. Anything else is returned as given, so validation names its type."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, (list, tuple)) and all(isinstance(x, str) for x in value):
+        return [part.strip() for item in value for part in item.split(",") if part.strip()]
+    return value
+
+
 def read_yaml(path: str | os.PathLike[str]) -> dict[str, Any]:
     p = Path(path)
     try:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from corpuslab.core.config import StrictModel
+from corpuslab.core.config import StrictModel, split_commas
 from corpuslab.core.errors import ConfigError
 
 Kind = Literal["change", "insert", "remove", "title"]
@@ -153,15 +153,7 @@ class TuneConfig(StageConfig):
     seed: int = Field(42, description="Seed of sampling, splits and training.")
     device: str | None = Field(None, description="cpu or cuda (default: cuda when available).")
 
-    @field_validator("kinds", mode="before")
-    @classmethod
-    def _split_commas(cls, v: Any) -> Any:
-        """``--kinds change,insert`` (the reference scripts' form) and ``[change, insert]`` both work."""
-        if isinstance(v, str):
-            v = [v]
-        if isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v):
-            return [k.strip() for x in v for k in x.split(",") if k.strip()]
-        return v
+    _split_kinds = field_validator("kinds", mode="before")(split_commas)
 
     @field_validator("kinds")
     @classmethod

@@ -6,11 +6,11 @@ at start-up.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, field_validator
 
-from corpuslab.core.config import StrictModel
+from corpuslab.core.config import StrictModel, split_commas
 
 ShardFormat = Literal["jsonl", "jsonl.gz", "jsonl.zst", "parquet"]
 
@@ -45,11 +45,4 @@ class WikiWikidataConfig(StrictModel):
                                  description="Wikipedia languages, comma-separated (en,ja) or one per flag.")
     format: Literal["tsv", "parquet"] = Field("tsv", description="Table format.")
 
-    @field_validator("languages", mode="before")
-    @classmethod
-    def _split_commas(cls, v: Any) -> Any:
-        """``"en,ja"`` (the reference script's ``--languages`` form) and ``["en,ja"]`` are both two languages."""
-        items = [v] if isinstance(v, str) else v
-        if not isinstance(items, (list, tuple)):
-            return v  # pydantic names the wrong type
-        return [p for x in items for p in ([q.strip() for q in x.split(",") if q.strip()] if isinstance(x, str) else [x])]
+    _split_languages = field_validator("languages", mode="before")(split_commas)
